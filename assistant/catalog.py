@@ -1,0 +1,217 @@
+"""The SQLite catalog: codes, hierarchy, notes, index entries, crosswalk, sources, passages.
+
+The lexical index (FTS5, BM25) lives in the same file so that one transaction updates both.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant import codes as codeforms
+from assistant.errors import UnknownCode
+from assistant.models import Passage
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    name TEXT PRIMARY KEY, version TEXT, path TEXT, checksum TEXT, loader TEXT,
+    records INTEGER, passages INTEGER, loaded_at TEXT
+);
+CREATE TABLE IF NOT EXISTS codes (
+    system TEXT, key TEXT, code TEXT, title TEXT, short_title TEXT, billable INTEGER,
+    level TEXT, parent TEXT, source TEXT, version TEXT, PRIMARY KEY (system, key)
+);
+CREATE INDEX IF NOT EXISTS codes_parent ON codes (system, parent);
+CREATE TABLE IF NOT EXISTS notes (system TEXT, key TEXT, kind TEXT, text TEXT, source TEXT);
+CREATE INDEX IF NOT EXISTS notes_code ON notes (system, key);
+CREATE TABLE IF NOT EXISTS index_entries (
+    source TEXT, path TEXT, code TEXT, col TEXT, see TEXT, see_also TEXT
+);
+CREATE INDEX IF NOT EXISTS index_code ON index_entries (code);
+CREATE TABLE IF NOT EXISTS crosswalk (
+    source TEXT, from_system TEXT, from_key TEXT, to_system TEXT, to_key TEXT, flags TEXT
+);
+CREATE INDEX IF NOT EXISTS crosswalk_from ON crosswalk (from_system, from_key);
+CREATE TABLE IF NOT EXISTS passages (
+    id TEXT PRIMARY KEY, source TEXT, system TEXT, kind TEXT, code TEXT, codes TEXT,
+    title TEXT, section TEXT, page INTEGER, trail TEXT, version TEXT, text TEXT, hash TEXT,
+    ord INTEGER
+);
+CREATE INDEX IF NOT EXISTS passages_source ON passages (source, ord);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    id UNINDEXED, title, text, tokenize = 'porter unicode61'
+);
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    system: str
+    code: str
+    title: str
+    billable: bool
+    level: str
+    version: str
+    source: str
+    parents: list[tuple[str, str]]
+    children: list[tuple[str, str]]
+    notes: list[tuple[str, str, str]]  # (from code, kind, text), own notes first
+    mappings: list[tuple[str, str, str]]  # (system, code, GEM flags), either direction
+
+
+def row_to_passage(row: sqlite3.Row) -> Passage:
+    return Passage(
+        id=row["id"],
+        source=row["source"],
+        system=row["system"],
+        kind=row["kind"],
+        text=row["text"],
+        version=row["version"],
+        title=row["title"] or "",
+        code=row["code"],
+        codes=tuple(json.loads(row["codes"] or "[]")),
+        section=row["section"],
+        page=row["page"],
+        trail=row["trail"],
+    )
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = connect(path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def sources(self) -> list[dict[str, object]]:
+        rows = self.conn.execute("SELECT * FROM sources ORDER BY name").fetchall()
+        return [dict(row) for row in rows]
+
+    def find(self, raw: str) -> list[sqlite3.Row]:
+        key = codeforms.to_key(raw)
+        rows = self.conn.execute("SELECT * FROM codes WHERE key = ?", (key,)).fetchall()
+        order = codeforms.systems_for(raw)
+        return sorted(rows, key=lambda r: order.index(r["system"]) if r["system"] in order else 9)
+
+    def lookup(self, raw: str) -> CodeInfo:
+        rows = self.find(raw)
+        if not rows:
+            raise UnknownCode(raw.strip(), self.closest(raw))
+        return self.describe(rows[0])
+
+    def describe(self, row: sqlite3.Row) -> CodeInfo:
+        system, key = row["system"], row["key"]
+        parents = self.ancestors(system, key)
+        children = self.conn.execute(
+            "SELECT code, title FROM codes WHERE system = ? AND parent = ? ORDER BY key",
+            (system, key),
+        ).fetchall()
+        return CodeInfo(
+            system=system,
+            code=row["code"],
+            title=row["title"],
+            billable=bool(row["billable"]),
+            level=row["level"],
+            version=row["version"],
+            source=row["source"],
+            parents=[(r["code"], r["title"]) for r in parents],
+            children=[(r["code"], r["title"]) for r in children],
+            notes=self.notes(
+                system, [(key, row["code"])] + [(r["key"], r["code"]) for r in parents]
+            ),
+            mappings=self.mappings(system, key),
+        )
+
+    def mappings(self, system: str, key: str) -> list[tuple[str, str, str]]:
+        forward = self.conn.execute(
+            "SELECT to_system AS s, to_key AS k, flags FROM crosswalk "
+            "WHERE from_system = ? AND from_key = ? AND to_key != ''",
+            (system, key),
+        ).fetchall()
+        backward = self.conn.execute(
+            "SELECT from_system AS s, from_key AS k, flags FROM crosswalk "
+            "WHERE to_system = ? AND to_key = ?",
+            (system, key),
+        ).fetchall()
+        return [
+            (r["s"], codeforms.display(r["s"], r["k"]), r["flags"]) for r in [*forward, *backward]
+        ]
+
+    def ancestors(self, system: str, key: str) -> list[sqlite3.Row]:
+        chain: list[sqlite3.Row] = []
+        parent = self.parent_key(system, key)
+        while parent is not None and len(chain) < 12:
+            row = self.conn.execute(
+                "SELECT * FROM codes WHERE system = ? AND key = ?", (system, parent)
+            ).fetchone()
+            if row is None:
+                break
+            chain.append(row)
+            parent = row["parent"]
+        return chain
+
+    def parent_key(self, system: str, key: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT parent FROM codes WHERE system = ? AND key = ?", (system, key)
+        ).fetchone()
+        return row["parent"] if row else None
+
+    def notes(self, system: str, codes: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+        """Notes of each (key, display) code in order: the code's own, then its ancestors'."""
+        out: list[tuple[str, str, str]] = []
+        for key, display in codes:
+            rows = self.conn.execute(
+                "SELECT kind, text FROM notes WHERE system = ? AND key = ? ORDER BY rowid",
+                (system, key),
+            ).fetchall()
+            out += [(display, r["kind"], r["text"]) for r in rows]
+        return out
+
+    def closest(self, raw: str, limit: int = 5) -> list[str]:
+        key = codeforms.to_key(raw)
+        if not key:
+            return []
+        candidates = [
+            r["key"]
+            for r in self.conn.execute(
+                "SELECT key FROM codes WHERE key LIKE ? AND level != 'chapter'", (key[:2] + "%",)
+            )
+        ]
+        if not candidates:
+            candidates = [
+                r["key"]
+                for r in self.conn.execute(
+                    "SELECT key FROM codes WHERE key LIKE ?", (key[:1] + "%",)
+                )
+            ]
+        best = difflib.get_close_matches(key, candidates, n=limit, cutoff=0.5)
+        rows = [self.find(k)[0] for k in best]
+        return [r["code"] for r in rows]
+
+    def code_count(self, system: str | None = None) -> int:
+        if system is None:
+            return int(self.conn.execute("SELECT count(*) FROM codes").fetchone()[0])
+        query = "SELECT count(*) FROM codes WHERE system = ?"
+        return int(self.conn.execute(query, (system,)).fetchone()[0])
+
+    def passage(self, passage_id: str) -> Passage | None:
+        row = self.conn.execute("SELECT * FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        return row_to_passage(row) if row else None
+
+    def passage_hashes(self, source: str) -> dict[str, str]:
+        rows = self.conn.execute("SELECT id, hash FROM passages WHERE source = ?", (source,))
+        return {r["id"]: r["hash"] for r in rows}

@@ -1,0 +1,60 @@
+"""Errors meant for the user. Each carries a stable name and the HTTP status it maps to.
+
+MedcodeError
+ +-- BadInput (400)
+ |    +-- SourceError (400): a file that cannot be read as the source it claims to be
+ |    +-- UnknownFileType (400): no loader recognises a file
+ +-- NotFound (404)
+ |    +-- UnknownCode (404): a code that is not in the loaded code sets
+ +-- NotReady (503): the index has not been built
+"""
+
+from __future__ import annotations
+
+
+class MedcodeError(Exception):
+    status = 500
+    name = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadInput(MedcodeError):
+    status = 400
+    name = "bad_input"
+
+
+class SourceError(BadInput):
+    name = "bad_source_file"
+
+    def __init__(self, path: object, problem: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line is not None else f"{path}"
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.line = line
+
+
+class UnknownFileType(BadInput):
+    name = "unknown_file_type"
+
+
+class NotFound(MedcodeError):
+    status = 404
+    name = "not_found"
+
+
+class UnknownCode(NotFound):
+    name = "unknown_code"
+
+    def __init__(self, code: str, closest: list[str]) -> None:
+        hint = f"; closest valid codes: {', '.join(closest)}" if closest else ""
+        super().__init__(f"{code!r} is not a code in the loaded code sets{hint}")
+        self.code = code
+        self.closest = closest
+
+
+class NotReady(MedcodeError):
+    status = 503
+    name = "not_ready"

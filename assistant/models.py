@@ -1,0 +1,134 @@
+"""Typed records that move between the loaders, the stores and the answering code."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none")
+KINDS = ("code", "index", "guideline", "crosswalk", "document", "definition")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of a code set: a chapter, block, category, subcategory or reportable code."""
+
+    system: str
+    code: str  # display form, e.g. "E11.9"
+    title: str
+    billable: bool
+    level: str  # chapter, block, category, subcategory, code, modifier
+    parent: str | None = None
+    short_title: str | None = None
+
+
+@dataclass(frozen=True)
+class Note:
+    system: str
+    code: str
+    kind: str  # inclusion, includes, excludes1, excludes2, code_first, use_additional, ...
+    text: str
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    """One line of an index or table, with its full path and the code it points to."""
+
+    source: str
+    path: str  # "Abdomen, abdominal > acute"
+    code: str | None
+    column: str | None = None  # the table heading that gives the code its meaning
+    see: str | None = None
+    see_also: str | None = None
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    from_system: str
+    from_code: str
+    to_system: str
+    to_code: str
+    flags: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A unit of text that is indexed, retrieved and cited."""
+
+    id: str
+    source: str
+    system: str
+    kind: str
+    text: str
+    version: str
+    title: str = ""
+    code: str | None = None
+    codes: tuple[str, ...] = ()
+    section: str | None = None
+    page: int | None = None
+    trail: str | None = None  # heading trail, e.g. "Section I > C. Chapter-specific > 4. ..."
+
+    @property
+    def hash(self) -> str:
+        payload = json.dumps(
+            [
+                self.text,
+                self.title,
+                self.code,
+                self.codes,
+                self.section,
+                self.page,
+                self.trail,
+                self.version,
+                self.system,
+                self.kind,
+            ],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+    def metadata(self) -> dict[str, str | int]:
+        meta: dict[str, str | int] = {
+            "source": self.source,
+            "system": self.system,
+            "kind": self.kind,
+            "version": self.version,
+            "hash": self.hash,
+        }
+        if self.code:
+            meta["code"] = self.code
+        if self.section:
+            meta["section"] = self.section
+        if self.page is not None:
+            meta["page"] = self.page
+        return meta
+
+
+def passage_id(source: str, key: str) -> str:
+    """A stable id: the same source and key always give the same id."""
+    return f"{source}:{hashlib.sha1(key.encode()).hexdigest()[:16]}"
+
+
+@dataclass
+class SourceData:
+    """Everything one loader read from one source file."""
+
+    source: str  # stable name, e.g. "icd10cm-tabular"
+    version: str
+    path: str
+    checksum: str
+    codes: list[Code] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    index: list[IndexEntry] = field(default_factory=list)
+    crosswalk: list[Crosswalk] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def records(self) -> int:
+        return (
+            len(self.codes)
+            + len(self.index)
+            + len(self.crosswalk)
+            + len(self.passages) * (not (self.codes or self.index or self.crosswalk))
+        )

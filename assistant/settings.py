@@ -1,0 +1,40 @@
+"""One settings object, read from the environment (prefix ``MEDCODE_``) and an optional ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MEDCODE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Catalog, lexical index and vector store.")
+    corpus_dir: Path | None = Field(
+        None, description="Folder of official files the user downloaded."
+    )
+    embed_model: Path | None = Field(None, description="Local sentence-transformers model folder.")
+    embedder: Literal["minilm", "hash"] = Field(
+        "minilm", description="'hash' is a meaningless test double for fast tests, never for use."
+    )
+    embed_batch_size: int = 64
+    collection: str = "passages"
+    chroma_host: str | None = None
+    chroma_port: int = 8001
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,147 @@
+"""The indexing pipeline: load -> passages -> embed -> store, one source at a time.
+
+Order of writes, so that a crash at any point leaves a usable index and the next run completes:
+1. vectors for new or changed passages are upserted into Chroma (ids are stable, content hashes
+   are stored with them, so work already done is not repeated);
+2. the catalog and lexical index are swapped in one SQLite transaction;
+3. vectors of passages that no longer exist are deleted.
+Search only returns passages present in the catalog, so stray vectors from an interrupted run
+are never shown.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.catalog import Catalog
+from assistant.embedder import Embedder
+from assistant.models import Passage, SourceData
+from assistant.vectorstore import VectorStore
+from ingest import store
+from ingest.detect import Loader
+from ingest.loaders.common import checksum
+
+PIPELINE_VERSION = "1"
+EMBED_CHUNK = 512
+
+
+@dataclass
+class IngestResult:
+    source: str
+    path: str
+    loader: str
+    version: str
+    status: str  # "loaded", "unchanged"
+    records: int = 0
+    passages: int = 0
+    embedded: int = 0
+    removed: int = 0
+    seconds: float = 0.0
+
+
+class Progress:
+    """tqdm bars on stderr, or nothing when quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+
+    def bar(self, total: int, desc: str) -> object:
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc=desc, unit="passage", disable=self.quiet, leave=False)
+
+    def say(self, message: str) -> None:
+        if not self.quiet:
+            import sys
+
+            print(message, file=sys.stderr)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: Callable[[], VectorStore],
+        embedder: Callable[[], Embedder],
+        progress: Progress,
+    ) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
+        self.embedder = embedder
+        self.progress = progress
+
+    def run(self, loader: Loader, path: Path) -> IngestResult:
+        started = time.monotonic()
+        tag = f"{loader.name}@{PIPELINE_VERSION}"
+        if self.unchanged(path, tag):
+            return IngestResult(loader.name, str(path), loader.name, "", "unchanged")
+        self.progress.say(f"{path}: reading with loader {loader.name}")
+        data = loader.load(path)
+        data.passages = unique(data.passages)
+        embedded = self.embed_missing(data.passages)
+        store.replace_source(self.catalog.conn, data, tag)
+        removed = self.remove_stale(data)
+        return IngestResult(
+            data.source,
+            str(path),
+            loader.name,
+            data.version,
+            "loaded",
+            data.records,
+            len(data.passages),
+            embedded,
+            removed,
+            time.monotonic() - started,
+        )
+
+    def unchanged(self, path: Path, tag: str) -> bool:
+        row = self.catalog.conn.execute(
+            "SELECT 1 FROM sources WHERE checksum = ? AND loader = ?", (checksum(path), tag)
+        ).fetchone()
+        return row is not None
+
+    def embed_missing(self, passages: list[Passage]) -> int:
+        vectors = self.vectors()
+        stored = vectors.stored_hashes([p.id for p in passages])
+        todo = [p for p in passages if stored.get(p.id) != p.hash]
+        if not todo:
+            return 0
+        embedder = self.embedder()
+        bar = self.progress.bar(len(todo), "embedding")
+        for chunk in chunks(todo, EMBED_CHUNK):
+            matrix = embedder.embed_documents([embed_text(p) for p in chunk])
+            vectors.upsert([p.id for p in chunk], matrix, [p.metadata() for p in chunk])
+            bar.update(len(chunk))  # type: ignore[attr-defined]
+        bar.close()  # type: ignore[attr-defined]
+        return len(todo)
+
+    def remove_stale(self, data: SourceData) -> int:
+        vectors = self.vectors()
+        keep = {p.id for p in data.passages}
+        stale = [pid for pid in vectors.ids_for_source(data.source) if pid not in keep]
+        vectors.delete(stale)
+        return len(stale)
+
+
+def embed_text(passage: Passage) -> str:
+    """What the dense index sees. Code passages are embedded by their title and inclusion terms:
+    excludes and other notes name *other* conditions and would pull the wrong queries."""
+    if passage.kind != "code":
+        return passage.text
+    synonyms = [ln for ln in passage.text.splitlines() if ln.startswith("Inclusion terms:")]
+    return "\n".join([passage.title, *[s.removeprefix("Inclusion terms: ") for s in synonyms]])
+
+
+def unique(passages: list[Passage]) -> list[Passage]:
+    seen: dict[str, Passage] = {}
+    for passage in passages:
+        seen.setdefault(passage.id, passage)
+    return list(seen.values())
+
+
+def chunks(items: list[Passage], size: int) -> Iterator[list[Passage]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,87 @@
+"""The pipeline against a real embedded Chroma, real SQLite and the packaged MiniLM."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.catalog import Catalog
+from assistant.embedder import MiniLMEmbedder
+from assistant.settings import Settings
+from assistant.vectorstore import VectorStore
+from ingest.run import ingest
+from tests.conftest import corpus_file
+
+
+def policy(tmp_path: Path, sections: int, extra: str = "") -> Path:
+    doc = tmp_path / "policy.md"
+    doc.write_text(
+        "\n".join(f"# Rule {n}\nModifier 25 rule number {n}. {extra}" for n in range(sections))
+    )
+    return doc
+
+
+def store(settings: Settings) -> VectorStore:
+    return VectorStore.open(settings, MiniLMEmbedder.name)
+
+
+def test_ingest_embeds_once_and_skips_unchanged(settings: Settings, minilm: MiniLMEmbedder) -> None:
+    definitions = corpus_file("icd10pcs_definitions_2026.xml")
+    first, errors = ingest(settings, [definitions], quiet=True, embedder=minilm)
+    assert not errors and first[0].embedded == first[0].passages == 954
+    started = time.monotonic()
+    again, _ = ingest(settings, [definitions], quiet=True, embedder=minilm)
+    assert again[0].status == "unchanged" and time.monotonic() - started < 10
+    vectors = store(settings)
+    assert vectors.count() == 954
+    assert vectors.collection._embedding_function is None  # Chroma's default never runs
+    hit = vectors.query(minilm.embed_query("coronary artery bypass"), 1)[0]
+    assert Catalog(settings.catalog_path).passage(hit.id) is not None
+
+
+def test_a_new_version_replaces_the_old_passages(
+    settings: Settings, minilm: MiniLMEmbedder, tmp_path: Path
+) -> None:
+    ingest(settings, [policy(tmp_path, 5)], quiet=True, embedder=minilm)
+    results, _ = ingest(settings, [policy(tmp_path, 3, "Revised.")], quiet=True, embedder=minilm)
+    assert (results[0].passages, results[0].embedded, results[0].removed) == (3, 3, 2)
+    catalog = Catalog(settings.catalog_path)
+    rows = catalog.conn.execute("SELECT text FROM passages").fetchall()
+    assert len(rows) == 3 and all("Revised." in r["text"] for r in rows)
+    fts = catalog.conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0]
+    assert fts == 3 and store(settings).count() == 3
+
+
+@pytest.mark.parametrize(
+    "name,content,problem",
+    [
+        ("pcs.xml", b"<?xml version='1.0'?><ICD10PCS.tabular><pcsTable>", "not well-formed XML"),
+        ("guide.pdf", b"<html>not a pdf</html>", "not a PDF"),
+        (
+            "index.csv",
+            b"RowID,Letter,Level,Term,See,SeeAlso,NonEssModif\n1,A,0,x,,,\n",
+            "expected columns",
+        ),
+        ("data.bin", b"\x00\x01", "no loader recognises"),
+    ],
+)
+def test_a_bad_file_leaves_the_index_usable(
+    settings: Settings,
+    minilm: MiniLMEmbedder,
+    tmp_path: Path,
+    name: str,
+    content: bytes,
+    problem: str,
+) -> None:
+    ingest(settings, [policy(tmp_path, 2)], quiet=True, embedder=minilm)
+    before = store(settings).count()
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    results, errors = ingest(settings, [bad], quiet=True, embedder=minilm)
+    assert not results and len(errors) == 1
+    assert name in errors[0] and problem in errors[0]
+    assert store(settings).count() == before
+    catalog = Catalog(settings.catalog_path)
+    assert [s["name"] for s in catalog.sources()] == ["doc-policy"]

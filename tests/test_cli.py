@@ -1,0 +1,96 @@
+"""The ``medcode`` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from tests.conftest import cli_env
+
+
+def medcode(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", *args],
+        env=cli_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("form", ["e119", "E11.9", " E11.9 ", "E119"])
+def test_lookup_accepts_common_forms(default_index: Settings, form: str) -> None:
+    done = medcode(default_index, "lookup", form)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("E11.9  Type 2 diabetes mellitus without complications")
+    assert "ICD-10-CM FY2026; billable" in done.stdout
+    assert "parent: E11 Type 2 diabetes mellitus" in done.stdout
+
+
+def test_lookup_json_of_a_category(default_index: Settings) -> None:
+    done = medcode(default_index, "lookup", "E11", "--json")
+    info = json.loads(done.stdout)
+    assert info["billable"] is False and info["level"] == "category"
+    assert ["E11.9", "Type 2 diabetes mellitus without complications"] in info["children"]
+    assert ["E11", "excludes1", "type 1 diabetes mellitus (E10.-)"] in info["notes"]
+
+
+def test_unknown_code_exits_1_with_closest(default_index: Settings) -> None:
+    done = medcode(default_index, "lookup", "E11.99")
+    assert done.returncode == 1
+    assert "'E11.99' is not a code" in done.stderr and "E11.9" in done.stderr
+
+
+def test_icd9_lookup_shows_the_crosswalk(default_index: Settings) -> None:
+    done = medcode(default_index, "lookup", "250.00")
+    assert "ICD-9-CM" in done.stdout and "GEMs: ICD-10-CM E11.9" in done.stdout
+
+
+def test_sources_json(default_index: Settings) -> None:
+    rows = json.loads(medcode(default_index, "sources", "--json").stdout)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["icd10cm-tabular"]["version"] == "FY2026"
+    assert by_name["icd10cm-tabular"]["passages"] == 47200
+    assert len(by_name["icd9cm-gems"]["checksum"]) == 64
+
+
+def test_no_icd9_text_inside_icd10cm_passages(default_index: Settings) -> None:
+    from assistant.catalog import Catalog
+
+    conn = Catalog(default_index.catalog_path).conn
+    sources = {
+        r[0] for r in conn.execute("SELECT DISTINCT source FROM passages WHERE system = 'icd10cm'")
+    }
+    assert sources == {"icd10cm-tabular"}
+    assert (
+        conn.execute(
+            "SELECT count(*) FROM passages WHERE system = 'icd10cm' AND text LIKE '%ICD-9%'"
+        ).fetchone()[0]
+        == 0
+    )
+
+
+def test_ingest_json_and_exit_code(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", embedder="hash")
+    good = tmp_path / "notes.txt"
+    good.write_text("Query the physician when documentation is unclear.")
+    bad = tmp_path / "broken.xml"
+    bad.write_text("<?xml version='1.0'?><ICD10CM.index><letter>")
+    done = medcode(settings, "ingest", "--json", str(good), str(bad))
+    assert done.returncode == 1
+    summary = json.loads(done.stdout)
+    assert summary["results"][0]["loader"] == "document"
+    assert "broken.xml" in summary["errors"][0]
+    assert "broken.xml" in done.stderr
+
+
+def test_help_for_every_command(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path)
+    for command in ("ingest", "sources", "lookup"):
+        assert medcode(settings, command, "--help").returncode == 0
