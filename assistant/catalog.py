@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS passages (
     ord INTEGER
 );
 CREATE INDEX IF NOT EXISTS passages_source ON passages (source, ord);
+CREATE INDEX IF NOT EXISTS passages_code ON passages (code);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     id UNINDEXED, title, text, tokenize = 'porter unicode61'
 );
@@ -211,6 +212,11 @@ class Catalog:
     def passage(self, passage_id: str) -> Passage | None:
         row = self.conn.execute("SELECT * FROM passages WHERE id = ?", (passage_id,)).fetchone()
         return row_to_passage(row) if row else None
+
+    def passages(self, ids: list[str]) -> dict[str, Passage]:
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids)
+        return {row["id"]: row_to_passage(row) for row in rows}
 
     def passage_hashes(self, source: str) -> dict[str, str]:
         rows = self.conn.execute("SELECT id, hash FROM passages WHERE source = ?", (source,))

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = 64
     collection: str = "passages"
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset: no LLM")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr = SecretStr("not-needed")
+    llm_timeout: float = 20.0
+    llm_max_tokens: int = 600
     chroma_host: str | None = None
     chroma_port: int = 8001
 

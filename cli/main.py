@@ -8,8 +8,10 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from assistant.answer_types import Answer
 from assistant.catalog import Catalog, CodeInfo
-from assistant.errors import MedcodeError
+from assistant.errors import BadInput, MedcodeError
+from assistant.search import Hit
 from assistant.settings import Settings
 
 
@@ -49,7 +51,129 @@ def parser() -> argparse.ArgumentParser:
     lookup.add_argument("code", help="any common form: e119, E11.9, 0DTJ4ZZ, G0008, 250.00")
     lookup.add_argument("--json", action="store_true")
     lookup.set_defaults(run=run_lookup)
+    search = commands.add_parser("search", help="hybrid search over the loaded sources")
+    search.add_argument("query")
+    search.add_argument(
+        "--system", choices=["icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none"]
+    )
+    search.add_argument(
+        "--kind", choices=["code", "index", "guideline", "crosswalk", "document", "definition"]
+    )
+    search.add_argument("--source")
+    search.add_argument("--version")
+    search.add_argument("-k", type=int, default=10, help="how many results (1-100)")
+    search.add_argument("--json", action="store_true")
+    search.set_defaults(run=run_search)
+    evaluate = commands.add_parser("eval", help="measure retrieval quality")
+    evaluate.add_argument(
+        "--sets",
+        type=Path,
+        default=None,
+        help="folder of eval .jsonl files (default ../shared/eval)",
+    )
+    evaluate.add_argument(
+        "--per-tier", type=int, default=400, help="queries per ICD-9-CM paraphrase tier"
+    )
+    evaluate.add_argument("--only", help="run only the set with this name")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(run=run_eval)
+    ask = commands.add_parser("ask", help="ask a coding question; the answer cites its sources")
+    ask.add_argument("question")
+    ask.add_argument("--no-llm", action="store_true", help="extractive answer, no language model")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(run=run_ask)
     return top
+
+
+def run_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant import evaluate
+    from assistant.index import Index
+
+    index = Index(settings)
+    folder = args.sets or Path.cwd().parent / "shared" / "eval"
+    sets = evaluate.shared_sets(folder) + evaluate.gems_benchmark(index.catalog, args.per_tier)
+    sets = [s for s in sets if not args.only or s.name == args.only]
+    rows = evaluate.run(index.searcher, sets)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'set':<18} {'mode':<8} {'n':>4} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6}")
+    for r in rows:
+        print(
+            f"{r['set']:<18} {r['mode']:<8} {r['n']:>4} {r['recall@1']:>6.3f} "
+            f"{r['recall@5']:>6.3f} {r['recall@10']:>6.3f} {r['mrr']:>6.3f}"
+        )
+    return 0
+
+
+def run_ask(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.chat import Assistant, Turn
+    from assistant.index import Index
+    from assistant.llm import OpenAIChat
+
+    model = OpenAIChat(settings) if settings.llm_base_url and not args.no_llm else None
+    bot = Assistant(Index(settings), model)
+    turns = [Turn("user", args.question)]
+    if args.json:
+        print(bot.answer(turns).model_dump_json(indent=2))
+        return 0
+    for event in bot.answer_stream(turns):
+        if event.kind == "delta" and model is not None:
+            print(event.data, end="", flush=True)
+        elif event.kind == "done" and isinstance(event.data, Answer):
+            print_answer(event.data, streamed=model is not None)
+    return 0
+
+
+def print_answer(answer: Answer, streamed: bool) -> None:
+    print(("\n\n" if streamed else "") + answer.answer)
+    for c in answer.citations:
+        where = " ".join(
+            x for x in [c.section and f"section {c.section}", c.page and f"page {c.page}"] if x
+        )
+        print(f"[{c.n}] {c.source} {c.version} {where} {c.title[:80]}")
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def run_search(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.filters import Filters
+    from assistant.index import Index
+
+    if not 1 <= args.k <= 100:
+        raise BadInput(f"-k must be between 1 and 100, got {args.k}")
+    filters = Filters(args.system, args.kind, args.source, args.version)
+    result = Index(settings).searcher.search(args.query, args.k, filters)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps([hit_json(h) for h in result.hits], indent=2))
+        return 0
+    for n, hit in enumerate(result.hits, start=1):
+        p = hit.passage
+        where = f" {p.section}" if p.section else ""
+        where += f" p.{p.page}" if p.page else ""
+        first = p.text.splitlines()[0][:110]
+        print(f"{n:>2}. [{p.source} {p.version}{where}] {first}")
+    return 0
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    p = hit.passage
+    return {
+        "passage_id": p.id,
+        "source": p.source,
+        "system": p.system,
+        "kind": p.kind,
+        "code": p.code,
+        "codes": list(p.codes),
+        "title": p.title,
+        "section": p.section,
+        "page": p.page,
+        "version": p.version,
+        "score": round(hit.score, 6),
+        "text": p.text,
+    }
 
 
 def run_ingest(settings: Settings, args: argparse.Namespace) -> int:

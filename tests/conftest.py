@@ -54,3 +54,58 @@ def cli_env(settings: Settings) -> dict[str, str]:
     env.update(MEDCODE_DATA_DIR=str(settings.data_dir), MEDCODE_EMBEDDER=settings.embedder)
     env.pop("MEDCODE_CORPUS_DIR", None)
     return env
+
+
+MINI_CHAPTERS = {"4", "10", "12"}
+
+
+def trimmed_tabular(folder: Path) -> Path:
+    """The real FY2026 Tabular List cut down to a few chapters, so that a real-model index
+    builds in seconds."""
+    import xml.etree.ElementTree as ET
+
+    from ingest.loaders.icd10cm_tabular import packaged_file
+
+    tree = ET.parse(packaged_file())
+    root = tree.getroot()
+    for chapter in root.findall("chapter"):
+        if chapter.findtext("name") not in MINI_CHAPTERS:
+            root.remove(chapter)
+    path = folder / "icd10cm-tabular-mini.xml"
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+    return path
+
+
+def trimmed_gems(folder: Path, gems: Path) -> Path:
+    """The GEMs and ICD-9-CM titles of diabetes (250) and respiratory (460-519) codes only."""
+    from ingest.loaders.icd9_gems import titles_file
+
+    def keep(line: str) -> bool:
+        code = line.strip('"').split('"')[0].split(" ")[0]
+        return code.startswith(("250", "46", "47", "48", "49", "50", "51"))
+
+    lines = gems.read_text().splitlines()
+    out = folder / "gems" / gems.name
+    titles = titles_file(out)
+    titles.parent.mkdir(parents=True)
+    out.write_text("\n".join([lines[0], *filter(keep, lines[1:])]) + "\n")
+    source_titles = titles_file(gems).read_text(encoding="latin-1").splitlines()
+    titles.write_text("\n".join(filter(keep, source_titles)) + "\n", encoding="latin-1")
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder) -> Settings:
+    """Chapters 4, 10 and 12 of the tabular list, the GEMs and (when ../shared is there) the
+    guidelines, embedded with the real packaged MiniLM into a real embedded Chroma."""
+    from ingest.loaders import icd9_gems
+    from ingest.run import ingest
+
+    folder = tmp_path_factory.mktemp("real")
+    built = Settings(data_dir=folder / "data", corpus_dir=None, embedder="minilm")
+    files = [trimmed_tabular(folder), trimmed_gems(folder, icd9_gems.packaged_file())]
+    guidelines = CORPUS / "icd10cm-guidelines-FY2026.pdf"
+    files += [guidelines] if guidelines.is_file() else []
+    _, errors = ingest(built, files, quiet=True, embedder=minilm)
+    assert not errors
+    return built

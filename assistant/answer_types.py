@@ -1,0 +1,37 @@
+"""The answer shape every surface returns: CLI, REST API and widget."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    n: int
+    passage_id: str
+    source: str
+    title: str
+    section: str | None = None
+    page: int | None = None
+    code: str | None = None
+    version: str
+    text: str
+
+
+class CodeCheck(BaseModel):
+    code: str
+    system: str | None
+    title: str | None
+    billable: bool
+    valid: bool
+    version: str | None
+
+
+class Answer(BaseModel):
+    answer: str = Field(description="Markdown; citation markers [n] refer to `citations`.")
+    citations: list[Citation]
+    codes: list[CodeCheck]
+    mode: Literal["extractive", "llm"]
+    warnings: list[str] = []
+    versions: list[str] = Field(default_factory=list, description="Code-set versions used.")

@@ -1,0 +1,172 @@
+"""Answers composed from the retrieved passages alone, no language model: every line quotes or
+restates a passage and cites it."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.catalog import Catalog, CodeInfo
+from assistant.citations import Citations
+from assistant.models import Passage, passage_id
+from assistant.query import CodeRef, Query
+from assistant.search import Hit
+
+SYSTEM_NAMES = {
+    "icd10cm": "ICD-10-CM",
+    "icd10pcs": "ICD-10-PCS",
+    "hcpcs": "HCPCS Level II",
+    "icd9cm": "ICD-9-CM",
+    "cpt": "CPT",
+}
+NOTE_LABELS = {
+    "excludes1": "Excludes1",
+    "excludes2": "Excludes2",
+    "code_first": "Code first",
+    "use_additional": "Use additional code",
+    "code_also": "Code also",
+    "inclusion": "Inclusion terms",
+    "note": "Note",
+}
+NOTHING = (
+    "No passage in the loaded sources answers this. Try other words for the condition or "
+    "procedure, give a code (e.g. E11.9), or load the source that covers it "
+    "(`medcode sources --available` lists them)."
+)
+
+
+def compose(
+    query: Query, hits: list[Hit], guideline_hits: list[Hit], catalog: Catalog, cites: Citations
+) -> str:
+    parts = [code_block(catalog, ref, cites) for ref in query.codes[:3]]
+    if query.asks_guideline or not (query.codes or candidates(hits)):
+        parts.append(guideline_block(query.text, guideline_hits, cites))
+    if not query.codes:
+        parts.append(candidates_block(hits, cites))
+    body = "\n\n".join(p for p in parts if p)
+    return (body or NOTHING) + cites.footer()
+
+
+def relevant(hits: list[Hit]) -> list[Hit]:
+    return [h for h in hits if {"exact", "lexical", "index"} & set(h.via)]
+
+
+def candidates(hits: list[Hit]) -> list[Hit]:
+    return [h for h in relevant(hits) if h.passage.kind == "code" and h.passage.code][:5]
+
+
+def code_line(info: CodeInfo, cite: str) -> str:
+    system = f"{SYSTEM_NAMES.get(info.system, info.system)} {info.version}"
+    if info.system == "icd9cm":
+        status = "retired ICD-9-CM code, not reportable"
+    elif info.billable:
+        status = "billable"
+    else:
+        status = f"not billable ({info.level})"
+    return f"**{info.code}** {info.title} — {status}, {system} {cite}"
+
+
+def code_block(catalog: Catalog, ref: CodeRef, cites: Citations) -> str:
+    info = catalog.lookup(ref.code)
+    own = own_passage(catalog, info)
+    lines = [code_line(info, cites.cite(own) if own else "")]
+    if info.system == "icd9cm":
+        lines += crosswalk_lines(catalog, info, cites)
+    if not info.billable and info.children and info.system != "icd9cm":
+        shown = ", ".join(f"{c} {t}" for c, t in info.children[:12])
+        more = f" and {len(info.children) - 12} more" if len(info.children) > 12 else ""
+        lines.append(f"- Choose a more specific code: {shown}{more}")
+    lines += note_lines(catalog, info, cites)
+    return "\n".join(lines)
+
+
+def own_passage(catalog: Catalog, info: CodeInfo) -> Passage | None:
+    row = catalog.conn.execute(
+        "SELECT id FROM passages WHERE code = ? AND system = ? ORDER BY kind != 'code' LIMIT 1",
+        (info.code, info.system),
+    ).fetchone()
+    if row is None and info.parents:
+        row = catalog.conn.execute(
+            "SELECT id FROM passages WHERE code = ? AND system = ? AND (codes LIKE ? OR "
+            "system != 'icd10pcs') LIMIT 1",
+            (info.parents[0][0], info.system, f'%"{info.code}"%'),
+        ).fetchone()
+    return catalog.passage(row["id"]) if row else None
+
+
+def crosswalk_lines(catalog: Catalog, info: CodeInfo, cites: Citations) -> list[str]:
+    lines = []
+    for _, code, flags in info.mappings:
+        target = catalog.lookup(code)
+        passage = own_passage(catalog, target)
+        kind = "approximate" if flags[:1] == "1" else "equivalent"
+        lines.append(
+            f"- GEMs {kind} match: {code_line(target, cites.cite(passage) if passage else '')}"
+        )
+    return lines or ["- GEMs give no ICD-10-CM target for this code."]
+
+
+def note_lines(catalog: Catalog, info: CodeInfo, cites: Citations) -> list[str]:
+    near = {info.code} | {code for code, _ in info.parents[:3] if "-" not in code}
+    grouped: dict[tuple[str, str], list[str]] = {}
+    sevenths: dict[str, list[str]] = {}
+    for at, kind, text in info.notes:
+        if kind == "seventh" and not info.billable:
+            sevenths.setdefault(at, []).append(text)
+        elif at in near and kind in NOTE_LABELS:
+            grouped.setdefault((at, kind), []).append(text)
+    lines = []
+    for (at, kind), texts in grouped.items():
+        cite = cite_code(catalog, info.system, at, cites)
+        lines.append(f"- {NOTE_LABELS[kind]} (at {at}): {'; '.join(texts)} {cite}")
+    for at, texts in list(sevenths.items())[:1]:
+        lines.append(
+            f"- Needs a 7th character (from {at}): {'; '.join(texts)} "
+            f"{cite_code(catalog, info.system, at, cites)}"
+        )
+    return lines
+
+
+def cite_code(catalog: Catalog, system: str, code: str, cites: Citations) -> str:
+    passage = catalog.passage(passage_id(f"{system}-tabular", code))
+    return cites.cite(passage) if passage else ""
+
+
+def candidates_block(hits: list[Hit], cites: Citations) -> str:
+    found = candidates(hits)
+    if not found:
+        return ""
+    index_lines = [h.passage for h in relevant(hits) if h.passage.kind == "index"]
+    lines = ["Candidate codes:"]
+    for hit in found:
+        p = hit.passage
+        status = (
+            "" if "not billable" not in p.text else " — not billable: choose a more specific code"
+        )
+        line = f"- **{p.code}** {p.title}{status} {cites.cite(p)}"
+        support = next((i for i in index_lines if p.code in i.codes), None)
+        if support:
+            line += f" — index: {support.title} {cites.cite(support)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def guideline_block(question: str, hits: list[Hit], cites: Citations) -> str:
+    lines = []
+    for hit in relevant(hits)[:2]:
+        p = hit.passage
+        quote = best_sentences(question, p.text)
+        where = f"Section {p.section}" if p.section else p.title
+        page = f", page {p.page}" if p.page else ""
+        lines.append(f"> {quote}\n\n— {where}{page} {cites.cite(p)}")
+    return "\n\n".join(lines)
+
+
+def best_sentences(question: str, text: str, count: int = 2) -> str:
+    words = {w for w in re.findall(r"[a-z]{3,}", question.lower())}
+    sentences = re.split(r"(?<=[.;])\s+", text)
+    scored = sorted(
+        range(len(sentences)),
+        key=lambda i: -len(words & set(re.findall(r"[a-z]{3,}", sentences[i].lower()))),
+    )
+    keep = sorted(scored[:count])
+    return " ".join(sentences[i] for i in keep)

@@ -1,0 +1,36 @@
+"""Everything a query needs, opened once from the settings: catalog, vectors, embedder."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from assistant.catalog import Catalog
+from assistant.embedder import Embedder, embedder_name, make_embedder
+from assistant.errors import NotReady
+from assistant.search import Searcher
+from assistant.settings import Settings
+from assistant.vectorstore import VectorStore
+
+
+class Index:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if not settings.catalog_path.is_file():
+            raise NotReady(f"no index in {settings.data_dir}: run `medcode ingest` first")
+        self.catalog = Catalog(settings.catalog_path)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        s = self.settings
+        return make_embedder(s.embedder, s.embed_model, s.embed_batch_size)
+
+    @cached_property
+    def vectors(self) -> VectorStore | None:
+        try:
+            return VectorStore.open(self.settings, embedder_name(self.settings))
+        except Exception:  # a Chroma server that is down: lexical and catalog still answer
+            return None
+
+    @cached_property
+    def searcher(self) -> Searcher:
+        return Searcher(self.catalog, self.vectors, self.embedder)

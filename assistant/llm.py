@@ -1,0 +1,83 @@
+"""The chat model: LangChain's ChatOpenAI against any OpenAI-compatible endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from assistant.answer_types import Citation
+from assistant.prompts import prompt
+from assistant.settings import Settings
+
+
+class ChatModel:
+    """One required method, ``stream``; ``complete`` builds on it."""
+
+    def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
+        raise NotImplementedError
+
+    def complete(self, messages: list[tuple[str, str]]) -> str:
+        return "".join(self.stream(messages))
+
+
+class OpenAIChat(ChatModel):
+    def __init__(self, settings: Settings) -> None:
+        from langchain_openai import ChatOpenAI
+
+        self.model: Any = ChatOpenAI(
+            model=settings.llm_model,
+            base_url=settings.llm_base_url,
+            api_key=settings.llm_api_key.get_secret_value(),
+            timeout=settings.llm_timeout,
+            max_tokens=settings.llm_max_tokens,
+            max_retries=0,
+            temperature=0,
+        )
+
+    def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
+        for chunk in self.model.stream(messages):
+            if isinstance(chunk.content, str) and chunk.content:
+                yield chunk.content
+
+
+class ScriptedChat(ChatModel):
+    """A deterministic chat model for tests: replies with the given text, in small pieces."""
+
+    def __init__(self, reply: str, fail: Exception | None = None) -> None:
+        self.reply = reply
+        self.fail = fail
+        self.seen: list[list[tuple[str, str]]] = []
+
+    def stream(self, messages: list[tuple[str, str]]) -> Iterator[str]:
+        self.seen.append(messages)
+        if self.fail:
+            raise self.fail
+        for start in range(0, len(self.reply), 7):
+            yield self.reply[start : start + 7]
+
+
+def passages_block(citations: list[Citation]) -> str:
+    parts = []
+    for c in citations:
+        where = ", ".join(
+            x
+            for x in [
+                c.source,
+                c.version,
+                c.section and f"section {c.section}",
+                c.page and f"page {c.page}",
+            ]
+            if x
+        )
+        parts.append(f"[{c.n}] ({where})\n<<<\n{c.text}\n>>>")
+    return "<passages>\n" + "\n\n".join(parts) + "\n</passages>"
+
+
+def answer_messages(question: str, citations: list[Citation]) -> list[tuple[str, str]]:
+    user = f"{passages_block(citations)}\n\nQuestion: {question}"
+    return [("system", prompt("answer")), ("human", user)]
+
+
+def rewrite_messages(history: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    convo = "\n".join(f"{role}: {text}" for role, text in history)
+    return [("system", prompt("rewrite")), ("human", convo)]

@@ -1,0 +1,86 @@
+"""Hybrid search on a real-model index (real MiniLM, real embedded Chroma, real SQLite)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.filters import Filters
+from assistant.index import Index
+from assistant.retriever import MedcodeRetriever
+from assistant.settings import Settings
+from tests.test_cli import medcode
+
+
+@pytest.fixture(scope="module")
+def index(real_index: Settings) -> Index:
+    return Index(real_index)
+
+
+def codes(index: Index, text: str, k: int = 5, **filters: str) -> list[str | None]:
+    hits = index.searcher.search(text, k, Filters(**filters)).hits
+    return [h.passage.code for h in hits]
+
+
+def test_plain_language_finds_the_code(index: Index) -> None:
+    assert "E11.65" in codes(
+        index, "type 2 diabetic with high blood sugar", 3, system="icd10cm", kind="code"
+    )
+    assert codes(index, "hives", 3, system="icd10cm", kind="code")[0].startswith("L50")
+
+
+def test_an_exact_code_comes_first(index: Index) -> None:
+    for form in ("E11.65", "e1165", "what is E11.65?"):
+        assert codes(index, form)[0] == "E11.65"
+    assert codes(index, "what replaced ICD-9 250.00")[:2] == ["250.00", "E11.9"]
+
+
+def test_filters_restrict_results(index: Index) -> None:
+    hits = index.searcher.search("diabetes insulin pump", 8, Filters(kind="guideline")).hits
+    assert hits and {h.passage.kind for h in hits} == {"guideline"}
+    assert any((h.passage.section or "").startswith("I.C.4.a") for h in hits)
+    icd9 = index.searcher.search("diabetes", 5, Filters(system="icd9cm")).hits
+    assert {h.passage.system for h in icd9} == {"icd9cm"}
+
+
+def test_modes_can_be_measured_apart(index: Index) -> None:
+    lexical = index.searcher.search("hyperglycemia", 5, modes=("lexical",)).hits
+    dense = index.searcher.search("hyperglycemia", 5, modes=("dense",)).hits
+    assert all(h.via == ("lexical",) for h in lexical)
+    assert all(h.via == ("dense",) for h in dense)
+
+
+def test_langchain_retriever(index: Index) -> None:
+    retriever = MedcodeRetriever(
+        searcher=index.searcher, k=3, filters=Filters(system="icd10cm", kind="code")
+    )
+    docs = retriever.invoke("asthma with exacerbation")
+    assert len(docs) == 3 and all(d.metadata["system"] == "icd10cm" for d in docs)
+    assert (
+        docs[0].metadata["code"].startswith("J45") and docs[0].id == docs[0].metadata["passage_id"]
+    )
+
+
+def test_cli_search_json(real_index: Settings) -> None:
+    done = medcode(
+        real_index, "search", "acute bronchitis", "--system", "icd10cm", "-k", "3", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert len(rows) == 3
+    assert set(rows[0]) == {
+        "passage_id",
+        "source",
+        "system",
+        "kind",
+        "code",
+        "codes",
+        "title",
+        "section",
+        "page",
+        "version",
+        "score",
+        "text",
+    }
+    assert medcode(real_index, "search", "x", "-k", "0").returncode == 1
