@@ -218,6 +218,21 @@ class Catalog:
         rows = self.conn.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids)
         return {row["id"]: row_to_passage(row) for row in rows}
 
+    def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
+        """The passages just before and after one passage in its source."""
+        row = self.conn.execute(
+            "SELECT source, ord FROM passages WHERE id = ?", (passage_id,)
+        ).fetchone()
+        if row is None:
+            return None, None
+        found = []
+        for ord_ in (row["ord"] - 1, row["ord"] + 1):
+            near = self.conn.execute(
+                "SELECT * FROM passages WHERE source = ? AND ord = ?", (row["source"], ord_)
+            ).fetchone()
+            found.append(row_to_passage(near) if near else None)
+        return found[0], found[1]
+
     def passage_hashes(self, source: str) -> dict[str, str]:
         rows = self.conn.execute("SELECT id, hash FROM passages WHERE source = ?", (source,))
         return {r["id"]: r["hash"] for r in rows}

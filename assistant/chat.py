@@ -17,7 +17,7 @@ from assistant.index import Index
 from assistant.llm import ChatModel, answer_messages, rewrite_messages
 from assistant.query import Query
 from assistant.search import Hit
-from assistant.validate import MARKER, validate
+from assistant.validate import MARKER, StreamValidator, validate
 
 Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
@@ -105,40 +105,48 @@ class Assistant:
         if use_llm and self.chat_model is not None:
             yield from self.llm_stream(prepared, self.chat_model)
             return
-        yield Event("citations", prepared.draft.citations)
-        for line in prepared.draft.answer.splitlines(keepends=True):
+        final = validate(prepared.draft, self.index.catalog)
+        yield Event("citations", final.citations)
+        for line in final.answer.splitlines(keepends=True):
             yield Event("delta", line)
-        yield Event("done", validate(prepared.draft, self.index.catalog))
+        yield Event("done", final)
 
     def llm_stream(self, prepared: Prepared, model: ChatModel) -> Iterator[Event]:
+        """Tokens are checked against the catalog as they stream (see StreamValidator); if the
+        model fails or cites nothing, ``done`` carries the extractive answer instead."""
         yield Event("citations", prepared.llm_citations)
-        pieces: list[str] = []
+        checker = StreamValidator(self.index.catalog, {c.n for c in prepared.llm_citations})
         try:
-            for piece in model.stream(answer_messages(prepared.question, prepared.llm_citations)):
-                pieces.append(piece)
-                yield Event("delta", piece)
+            messages = answer_messages(prepared.question, prepared.llm_citations)
+            for piece in model.stream(messages):
+                released = checker.feed(piece)
+                if released:
+                    yield Event("delta", released)
+            released = checker.finish()
+            if released:
+                yield Event("delta", released)
         except Exception as exc:  # down, slow past the timeout, or refused
-            yield Event(
-                "done", self.fallback(prepared, f"the language model failed ({type(exc).__name__})")
-            )
+            why = f"the language model failed ({type(exc).__name__})"
+            yield Event("done", self.fallback(prepared, why))
             return
-        text = "".join(pieces).strip()
+        text = checker.text.strip()
         if len(text) < 20 or not MARKER.search(text):
-            yield Event(
-                "done", self.fallback(prepared, "the language model's answer cited no passage")
-            )
+            why = "the language model's answer cited no passage"
+            yield Event("done", self.fallback(prepared, why))
             return
         cites = Citations()
         cites.items = prepared.llm_citations
+        footer = cites.footer()
+        yield Event("delta", footer)
         answer = Answer(
-            answer=text + cites.footer(),
+            answer=text + footer,
             citations=prepared.llm_citations,
-            codes=[],
+            codes=list(checker.codes.values()),
             mode="llm",
-            warnings=prepared.draft.warnings,
+            warnings=list(dict.fromkeys([*prepared.draft.warnings, *checker.warnings])),
             versions=cites.versions(),
         )
-        yield Event("done", validate(answer, self.index.catalog))
+        yield Event("done", answer)
 
     def fallback(self, prepared: Prepared, why: str) -> Answer:
         draft = prepared.draft.model_copy(

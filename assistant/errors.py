@@ -4,6 +4,7 @@ MedcodeError
  +-- BadInput (400)
  |    +-- SourceError (400): a file that cannot be read as the source it claims to be
  |    +-- UnknownFileType (400): no loader recognises a file
+ |    +-- InvalidField (422): a field that breaks a limit; the message names it
  +-- NotFound (404)
  |    +-- UnknownCode (404): a code that is not in the loaded code sets
  +-- NotReady (503): the index has not been built
@@ -38,6 +39,15 @@ class SourceError(BadInput):
 
 class UnknownFileType(BadInput):
     name = "unknown_file_type"
+
+
+class InvalidField(BadInput):
+    status = 422
+    name = "invalid_request"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
 
 
 class NotFound(MedcodeError):

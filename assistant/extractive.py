@@ -38,12 +38,28 @@ def compose(
     query: Query, hits: list[Hit], guideline_hits: list[Hit], catalog: Catalog, cites: Citations
 ) -> str:
     parts = [code_block(catalog, ref, cites) for ref in query.codes[:3]]
+    blocks = []
     if query.asks_guideline or not (query.codes or candidates(hits)):
-        parts.append(guideline_block(query.text, guideline_hits, cites))
+        blocks.append((0 if query.asks_guideline else 1, "guideline"))
     if not query.codes:
-        parts.append(candidates_block(hits, cites))
+        blocks += [
+            (first_rank(hits, ("code",)), "codes"),
+            (first_rank(hits, ("document", "definition")), "documents"),
+        ]
+    for _, block in sorted(blocks):
+        if block == "guideline":
+            parts.append(guideline_block(query.text, guideline_hits, cites))
+        elif block == "codes":
+            parts.append(candidates_block(hits, cites))
+        else:
+            parts.append(documents_block(query.text, hits, cites))
     body = "\n\n".join(p for p in parts if p)
     return (body or NOTHING) + cites.footer()
+
+
+def first_rank(hits: list[Hit], kinds: tuple[str, ...]) -> int:
+    ranks = [n for n, h in enumerate(relevant(hits)) if h.passage.kind in kinds]
+    return ranks[0] if ranks else 99
 
 
 def relevant(hits: list[Hit]) -> list[Hit]:
@@ -169,4 +185,16 @@ def best_sentences(question: str, text: str, count: int = 2) -> str:
         key=lambda i: -len(words & set(re.findall(r"[a-z]{3,}", sentences[i].lower()))),
     )
     keep = sorted(scored[:count])
-    return " ".join(sentences[i] for i in keep)
+    quote = " ".join(sentences[i] for i in keep)
+    return re.sub(r"\[(\d{1,3})\]", r"(\1)", quote)  # a quote cannot forge a citation marker
+
+
+def documents_block(question: str, hits: list[Hit], cites: Citations) -> str:
+    """Definitions and the user's own documents (payer policies, LCDs) that match."""
+    found = [h.passage for h in relevant(hits)[:5] if h.passage.kind in ("document", "definition")]
+    lines = []
+    for p in found[:2]:
+        where = p.trail or p.title
+        page = f", page {p.page}" if p.page else ""
+        lines.append(f"> {best_sentences(question, p.text)}\n\n— {where}{page} {cites.cite(p)}")
+    return "\n\n".join(lines)

@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("not-needed")
     llm_timeout: float = 20.0
     llm_max_tokens: int = 600
+    api_keys: list[str] = Field(default_factory=list, description="Unset: no key needed.")
+    cors_origins: list[str] = Field(default_factory=list, description="Sites that may embed.")
+    rate_limit_per_minute: int = 120
+    max_body_bytes: int = 65536
+    max_message_chars: int = 4000
+    max_messages: int = 40
+    debug: bool = Field(False, description="Log request bodies (they may hold patient data).")
     chroma_host: str | None = None
     chroma_port: int = 8001
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer_types import Answer, Citation, CodeCheck
+from assistant.answer_types import Answer, CodeCheck
 from assistant.catalog import Catalog
 
 CODE_LIKE = re.compile(
@@ -40,9 +40,12 @@ def check(catalog: Catalog, raw: str) -> CodeCheck:
     )
 
 
-def validate(answer: Answer, catalog: Catalog) -> Answer:
-    text, warnings = answer.answer, list(answer.warnings)
+def check_text(
+    text: str, catalog: Catalog, known: set[int]
+) -> tuple[str, list[CodeCheck], list[str]]:
+    """Mark unknown codes and headers presented as codes; drop markers that cite nothing."""
     checks: dict[str, CodeCheck] = {}
+    warnings: list[str] = []
     for match in reversed(list(CODE_LIKE.finditer(text))):
         result = check(catalog, match.group(0))
         checks.setdefault(result.code, result)
@@ -54,15 +57,53 @@ def validate(answer: Answer, catalog: Catalog) -> Answer:
                 if mark == UNKNOWN
                 else f"{result.code} is a category header, not a billable code; it was marked"
             )
-    text, citations = drop_stray_markers(text, answer.citations)
+    text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", text)
+    return text, list(reversed(checks.values())), list(reversed(warnings))
+
+
+def validate(answer: Answer, catalog: Catalog) -> Answer:
+    known = {c.n for c in answer.citations}
+    text, checks, warnings = check_text(answer.answer, catalog, known)
     return answer.model_copy(
         update={
             "answer": text,
-            "warnings": list(dict.fromkeys(warnings)),
-            "codes": list(reversed(checks.values())),
-            "citations": citations,
+            "codes": checks,
+            "warnings": list(dict.fromkeys([*answer.warnings, *warnings])),
         }
     )
+
+
+class StreamValidator:
+    """Validates a stream as it arrives: text is released up to the last white space, so that
+    no code or citation marker is cut in two and nothing leaves unchecked."""
+
+    def __init__(self, catalog: Catalog, known: set[int]) -> None:
+        self.catalog = catalog
+        self.known = known
+        self.buffer = ""
+        self.text = ""
+        self.codes: dict[str, CodeCheck] = {}
+        self.warnings: list[str] = []
+
+    def feed(self, piece: str) -> str:
+        self.buffer += piece
+        cut = max(self.buffer.rfind(" "), self.buffer.rfind("\n"))
+        if cut < 0:
+            return ""
+        ready, self.buffer = self.buffer[: cut + 1], self.buffer[cut + 1 :]
+        return self.release(ready)
+
+    def finish(self) -> str:
+        ready, self.buffer = self.buffer, ""
+        return self.release(ready)
+
+    def release(self, ready: str) -> str:
+        out, checks, warnings = check_text(ready, self.catalog, self.known)
+        for result in checks:
+            self.codes.setdefault(result.code, result)
+        self.warnings += warnings
+        self.text += out
+        return out
 
 
 def is_header(result: CodeCheck) -> bool:
@@ -88,9 +129,3 @@ def mark_for(result: CodeCheck, text: str, start: int, end: int) -> str:
     if before.count("(") > before.count(")"):
         return ""  # inside parentheses: a note quoting a range or a reference
     return HEADER
-
-
-def drop_stray_markers(text: str, citations: list[Citation]) -> tuple[str, list[Citation]]:
-    known = {c.n for c in citations}
-    cleaned = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", text)
-    return cleaned, citations

@@ -64,6 +64,11 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("-k", type=int, default=10, help="how many results (1-100)")
     search.add_argument("--json", action="store_true")
     search.set_defaults(run=run_search)
+    serve = commands.add_parser("serve", help="serve the REST API and the chat widget")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=run_serve)
     evaluate = commands.add_parser("eval", help="measure retrieval quality")
     evaluate.add_argument(
         "--sets",
@@ -83,6 +88,20 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(run=run_ask)
     return top
+
+
+def run_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "api.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        access_log=settings.debug,
+    )  # URLs can hold case notes
+    return 0
 
 
 def run_eval(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,0 +1,247 @@
+/* medcode chat widget. Embed with one tag:
+ *   <script src="http://HOST/widget.js" data-api="http://HOST"></script>
+ * Optional: data-target="element-id" renders inline instead of a floating button;
+ * data-api-key="KEY" when the server requires keys.
+ * Everything from the server is rendered with textContent: no answer or passage can inject
+ * HTML or script. No CDN, no external fonts. */
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var api = (me && me.getAttribute("data-api")) || "";
+  var key = me && me.getAttribute("data-api-key");
+  var targetId = me && me.getAttribute("data-target");
+
+  var CSS = [
+    ".mc{font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif;color:#1b1f24;background:#fff;border:1px solid #c9d1d9;border-radius:10px;display:flex;flex-direction:column;height:640px;max-height:90vh;overflow:hidden}",
+    ".mc-float{position:fixed;right:20px;bottom:80px;width:420px;z-index:2147483000;box-shadow:0 8px 30px rgba(0,0,0,.2)}",
+    ".mc-open{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#12355b;color:#fff;border:0;border-radius:24px;padding:12px 18px;font:600 15px system-ui,sans-serif;cursor:pointer}",
+    ".mc-log{flex:1;overflow:auto;padding:12px}",
+    ".mc-msg{margin:0 0 12px;padding:10px 12px;border-radius:8px;white-space:normal}",
+    ".mc-user{background:#e8f0fb}.mc-bot{background:#f6f8fa;border:1px solid #e1e4e8}",
+    ".mc-bot p{margin:0 0 6px}.mc-bot ul{margin:4px 0 6px 18px;padding:0}.mc-bot blockquote{margin:4px 0;padding-left:10px;border-left:3px solid #9ab}",
+    ".mc-cite{font:600 12px system-ui,sans-serif;color:#0b57d0;background:#e8f0fe;border:1px solid #aac4f5;border-radius:4px;padding:0 4px;margin:0 1px;cursor:pointer}",
+    ".mc-cite:focus,.mc button:focus,.mc input:focus,.mc textarea:focus{outline:3px solid #f0a500;outline-offset:1px}",
+    ".mc-warn{color:#8a4b00;font-size:13px;margin-top:6px}",
+    ".mc-form,.mc-lookup{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e4e8}",
+    ".mc textarea{flex:1;resize:none;height:44px;font:inherit;padding:6px;border:1px solid #c9d1d9;border-radius:6px}",
+    ".mc input{flex:1;font:inherit;padding:6px;border:1px solid #c9d1d9;border-radius:6px}",
+    ".mc button.mc-go{background:#12355b;color:#fff;border:0;border-radius:6px;padding:0 14px;font:600 14px system-ui,sans-serif;cursor:pointer}",
+    ".mc-panel{border-top:2px solid #12355b;max-height:45%;overflow:auto;padding:10px 12px;background:#fffdf5}",
+    ".mc-panel h2{font-size:15px;margin:0 0 4px}.mc-meta{font-size:13px;color:#57606a;margin-bottom:6px}",
+    ".mc-panel pre{white-space:pre-wrap;font:14px/1.45 system-ui,sans-serif;margin:0}",
+    ".mc-close{float:right;background:none;border:1px solid #c9d1d9;border-radius:4px;cursor:pointer}",
+    ".mc-sr{position:absolute;left:-9999px}"
+  ].join("\n");
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  function headers(json) {
+    var h = {};
+    if (json) h["Content-Type"] = "application/json";
+    if (key) h["Authorization"] = "Bearer " + key;
+    return h;
+  }
+
+  function build(root, floating) {
+    var box = el("section", "mc" + (floating ? " mc-float" : ""));
+    box.setAttribute("aria-label", "medcode coding assistant");
+    var log = el("div", "mc-log");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    var panel = el("div", "mc-panel");
+    panel.hidden = true;
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", "cited passage");
+    var form = el("form", "mc-form");
+    var label = el("label", "mc-sr", "Coding question");
+    var ask = el("textarea");
+    ask.id = "mc-question-" + Math.random().toString(36).slice(2);
+    label.htmlFor = ask.id;
+    ask.placeholder = "Ask a coding question, e.g. type 2 diabetes with hyperglycemia";
+    var send = el("button", "mc-go", "Ask");
+    send.type = "submit";
+    form.append(label, ask, send);
+    var lookup = el("form", "mc-lookup");
+    var codeLabel = el("label", "mc-sr", "Look up a code");
+    var code = el("input");
+    code.id = ask.id + "-code";
+    codeLabel.htmlFor = code.id;
+    code.placeholder = "Look up a code: E11.9, 0DTJ4ZZ, G0008";
+    var go = el("button", "mc-go", "Look up");
+    go.type = "submit";
+    lookup.append(codeLabel, code, go);
+    box.append(log, panel, form, lookup);
+    root.appendChild(box);
+
+    var history = [];
+    ask.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+    });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Escape" && !panel.hidden) { panel.hidden = true; ask.focus(); }
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = ask.value.trim();
+      if (!text) return;
+      ask.value = "";
+      log.appendChild(el("div", "mc-msg mc-user", text));
+      history.push({ role: "user", content: text });
+      chat(text);
+    });
+    lookup.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var value = code.value.trim();
+      if (value) lookupCode(value);
+    });
+
+    function chat() {
+      var bubble = el("div", "mc-msg mc-bot");
+      bubble.setAttribute("aria-busy", "true");
+      log.appendChild(bubble);
+      var raw = "", citations = [];
+      send.disabled = true;
+      fetch(api + "/v1/chat", { method: "POST", headers: headers(true),
+        body: JSON.stringify({ messages: history.slice(-12), stream: true }) })
+        .then(function (res) {
+          if (!res.ok) return res.json().then(function (j) { throw new Error(j.message || res.status); });
+          return readEvents(res, function (kind, data) {
+            if (kind === "citations") citations = data;
+            else if (kind === "delta") { raw += data.text; render(bubble, raw, citations, []); }
+            else if (kind === "done") {
+              render(bubble, data.answer, data.citations, data.warnings);
+              history.push({ role: "assistant", content: data.answer });
+            } else if (kind === "error") render(bubble, "Error: " + data.message, [], []);
+            log.scrollTop = log.scrollHeight;
+          });
+        })
+        .catch(function (err) { render(bubble, "Error: " + err.message, [], []); })
+        .finally(function () { bubble.removeAttribute("aria-busy"); send.disabled = false; });
+    }
+
+    function readEvents(res, onEvent) {
+      var reader = res.body.getReader(), decoder = new TextDecoder(), buffer = "";
+      function pump() {
+        return reader.read().then(function (part) {
+          if (part.done) return;
+          buffer += decoder.decode(part.value, { stream: true });
+          var blocks = buffer.split("\n\n");
+          buffer = blocks.pop();
+          blocks.forEach(function (block) {
+            var kind = "message", data = "";
+            block.split("\n").forEach(function (line) {
+              if (line.indexOf("event: ") === 0) kind = line.slice(7);
+              else if (line.indexOf("data: ") === 0) data += line.slice(6);
+            });
+            if (data) onEvent(kind, JSON.parse(data));
+          });
+          return pump();
+        });
+      }
+      return pump();
+    }
+
+    function render(bubble, markdown, citations, warnings) {
+      bubble.textContent = "";
+      var list = null;
+      markdown.split("\n").forEach(function (line) {
+        if (!line.trim()) { list = null; return; }
+        var block;
+        if (/^- /.test(line)) {
+          if (!list) { list = el("ul"); bubble.appendChild(list); }
+          block = el("li"); list.appendChild(block); line = line.slice(2);
+        } else if (/^> /.test(line)) {
+          list = null; block = el("blockquote"); bubble.appendChild(block); line = line.slice(2);
+        } else { list = null; block = el("p"); bubble.appendChild(block); }
+        inline(block, line, citations);
+      });
+      (warnings || []).forEach(function (w) { bubble.appendChild(el("div", "mc-warn", "⚠ " + w)); });
+    }
+
+    function inline(block, text, citations) {
+      var pattern = /(\*\*[^*]+\*\*|_[^_]+_|\[\d{1,3}\])/g, last = 0, m;
+      while ((m = pattern.exec(text))) {
+        if (m.index > last) block.appendChild(document.createTextNode(text.slice(last, m.index)));
+        var token = m[0];
+        if (token[0] === "[") block.appendChild(marker(token, citations));
+        else if (token[0] === "_") block.appendChild(el("em", null, token.slice(1, -1)));
+        else block.appendChild(el("strong", null, token.slice(2, -2)));
+        last = m.index + token.length;
+      }
+      if (last < text.length) block.appendChild(document.createTextNode(text.slice(last)));
+    }
+
+    function marker(token, citations) {
+      var n = parseInt(token.slice(1, -1), 10);
+      var cite = (citations || []).filter(function (c) { return c.n === n; })[0];
+      if (!cite) return document.createTextNode(token);
+      var button = el("button", "mc-cite", String(n));
+      button.type = "button";
+      button.setAttribute("aria-label", "Open source " + n + ": " + cite.source + " " + (cite.title || ""));
+      button.addEventListener("click", function () { openPassage(cite.passage_id); });
+      return button;
+    }
+
+    function showPanel(title, meta, body) {
+      panel.textContent = "";
+      var close = el("button", "mc-close", "Close");
+      close.type = "button";
+      close.addEventListener("click", function () { panel.hidden = true; ask.focus(); });
+      panel.append(close, el("h2", null, title), el("div", "mc-meta", meta), el("pre", null, body));
+      panel.hidden = false;
+      panel.tabIndex = -1;
+      panel.focus();
+    }
+
+    function openPassage(id) {
+      fetch(api + "/v1/passages/" + encodeURIComponent(id), { headers: headers(false) })
+        .then(function (res) { return res.json(); })
+        .then(function (p) {
+          if (p.error) { showPanel("Passage not found", "", p.message); return; }
+          var meta = [p.source, p.version, p.section ? "section " + p.section : "",
+                      p.page ? "page " + p.page : "", p.trail || ""].filter(Boolean).join(" · ");
+          showPanel(p.title || p.source, meta, p.text);
+        });
+    }
+
+    function lookupCode(value) {
+      fetch(api + "/v1/codes/" + encodeURIComponent(value), { headers: headers(false) })
+        .then(function (res) { return res.json(); })
+        .then(function (c) {
+          if (c.error) { showPanel("Not a code: " + value, "", c.message); return; }
+          var lines = [c.title, (c.billable ? "Billable" : "Not billable (" + c.level + ")")];
+          c.parents.forEach(function (p) { lines.push("Parent: " + p[0] + " " + p[1]); });
+          c.children.slice(0, 30).forEach(function (p) { lines.push("Child: " + p[0] + " " + p[1]); });
+          c.notes.forEach(function (n) { lines.push(n[1] + " (" + n[0] + "): " + n[2]); });
+          showPanel(c.code, c.system + " " + c.version, lines.join("\n"));
+        });
+    }
+  }
+
+  function start() {
+    var style = el("style", null, CSS);
+    document.head.appendChild(style);
+    var target = targetId && document.getElementById(targetId);
+    if (target) { build(target, false); return; }
+    var holder = el("div");
+    document.body.appendChild(holder);
+    var open = el("button", "mc-open", "Coding help");
+    open.type = "button";
+    open.setAttribute("aria-expanded", "false");
+    document.body.appendChild(open);
+    var built = false;
+    open.addEventListener("click", function () {
+      if (!built) { build(holder, true); built = true; }
+      holder.hidden = !holder.hidden && built && open.getAttribute("aria-expanded") === "true";
+      open.setAttribute("aria-expanded", holder.hidden ? "false" : "true");
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

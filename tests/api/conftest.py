@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from assistant.settings import Settings
+from tests.conftest import ROOT
+
+
+@dataclass
+class Server:
+    url: str
+    settings: Settings
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(settings: Settings, **env: str) -> Iterator[Server]:
+    """A real uvicorn process on 127.0.0.1, serving the given index."""
+    port = free_port()
+    environ = dict(
+        os.environ,
+        MEDCODE_DATA_DIR=str(settings.data_dir),
+        MEDCODE_EMBEDDER=settings.embedder,
+        **env,
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.main:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
+        time.sleep(0.3)
+    yield Server(url, settings)
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(default_index: Settings) -> Iterator[Server]:
+    yield from start_server(
+        default_index,
+        MEDCODE_RATE_LIMIT_PER_MINUTE="100000",
+        MEDCODE_CORS_ORIGINS='["http://allowed.example"]',
+    )

@@ -1,0 +1,146 @@
+"""The REST API over real HTTP (uvicorn on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from assistant.settings import Settings
+from tests.api.conftest import Server, start_server
+
+
+def test_health_ready_sources(server: Server) -> None:
+    assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{server.url}/readyz").json()["status"] == "ready"
+    names = {s["name"] for s in httpx.get(f"{server.url}/v1/sources").json()}
+    assert names == {"icd10cm-tabular", "icd9cm-gems"}
+
+
+def test_chat_returns_the_answer_shape(server: Server) -> None:
+    body = {"messages": [{"role": "user", "content": "E11.9"}]}
+    answer = httpx.post(f"{server.url}/v1/chat", json=body, timeout=60).json()
+    assert set(answer) >= {"answer", "citations", "codes", "mode", "warnings", "versions"}
+    assert answer["mode"] == "extractive" and answer["citations"][0]["code"] == "E11.9"
+    assert answer["codes"][0] == {
+        "code": "E11.9",
+        "system": "icd10cm",
+        "billable": True,
+        "valid": True,
+        "version": "FY2026",
+        "title": "Type 2 diabetes mellitus without complications",
+    }
+
+
+def sse(lines: Iterator[str]) -> list[tuple[str, object]]:
+    events, kind = [], ""
+    for line in lines:
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: "):
+            events.append((kind, json.loads(line[6:])))
+    return events
+
+
+def test_chat_streams_server_sent_events(server: Server) -> None:
+    body = {"messages": [{"role": "user", "content": "E11"}], "stream": True}
+    with httpx.stream("POST", f"{server.url}/v1/chat", json=body, timeout=60) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = sse(response.iter_lines())
+    kinds = [k for k, _ in events]
+    assert kinds[0] == "citations" and kinds[-1] == "done" and kinds.count("delta") > 2
+    done = events[-1][1]
+    assert "".join(d["text"] for k, d in events if k == "delta") == done["answer"]  # type: ignore[index]
+
+
+def test_search_code_passage_lookups(server: Server) -> None:
+    found = httpx.get(f"{server.url}/v1/search", params={"q": "E11.65", "k": 3}).json()
+    hit = found["hits"][0]
+    assert hit["code"] == "E11.65" and hit["version"] == "FY2026" and hit["score"] > 0
+    code = httpx.get(f"{server.url}/v1/codes/e1165").json()
+    assert code["code"] == "E11.65" and code["billable"] is True
+    passage = httpx.get(f"{server.url}/v1/passages/{hit['passage_id']}").json()
+    assert passage["text"].startswith("E11.65 Type 2 diabetes mellitus with hyperglycemia")
+    assert passage["before"]["code"] == "E11.649" and passage["after"]["code"] == "E11.69"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "status", "name"),
+    [
+        ("GET", "/v1/codes/E11.99", {}, 404, "unknown_code"),
+        ("GET", "/v1/passages/nope", {}, 404, "not_found"),
+        ("GET", "/v1/search", {"params": {"q": "x", "k": 500}}, 422, "invalid_request"),
+        ("GET", "/v1/search", {}, 422, "invalid_request"),
+        (
+            "POST",
+            "/v1/chat",
+            {"content": b"{bad", "headers": {"content-type": "application/json"}},
+            400,
+            "malformed_json",
+        ),
+        (
+            "POST",
+            "/v1/chat",
+            {"content": b"hi", "headers": {"content-type": "text/plain"}},
+            415,
+            "unsupported_media_type",
+        ),
+        ("POST", "/v1/chat", {"json": {"messages": []}}, 422, "invalid_request"),
+        (
+            "POST",
+            "/v1/chat",
+            {"json": {"messages": [{"role": "user", "content": "x" * 5000}]}},
+            422,
+            "invalid_request",
+        ),
+        (
+            "POST",
+            "/v1/chat",
+            {"json": {"messages": [{"role": "user", "content": "x" * 70000}]}},
+            413,
+            "too_large",
+        ),
+        ("GET", "/v1/nothing-here", {}, 404, "not_found"),
+    ],
+)
+def test_errors_are_json_with_the_right_status(
+    server: Server, method: str, path: str, kwargs: dict[str, object], status: int, name: str
+) -> None:
+    response = httpx.request(method, f"{server.url}{path}", timeout=30, **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == status
+    assert response.json()["error"] == name and response.json()["message"]
+
+
+def test_field_named_in_422(server: Server) -> None:
+    body = {"messages": [{"role": "user", "content": "x" * 5000}]}
+    message = httpx.post(f"{server.url}/v1/chat", json=body).json()["message"]
+    assert message.startswith("messages.0.content: longer than 4000")
+
+
+def test_cors_only_for_configured_origins(server: Server) -> None:
+    allowed = httpx.get(f"{server.url}/v1/sources", headers={"Origin": "http://allowed.example"})
+    assert allowed.headers.get("access-control-allow-origin") == "http://allowed.example"
+    other = httpx.get(f"{server.url}/v1/sources", headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+@pytest.fixture(scope="module")
+def guarded(default_index: Settings) -> Iterator[Server]:
+    yield from start_server(
+        default_index, MEDCODE_API_KEYS='["k1"]', MEDCODE_RATE_LIMIT_PER_MINUTE="5"
+    )
+
+
+def test_api_keys_and_rate_limit(guarded: Server) -> None:
+    url = f"{guarded.url}/v1/codes/E11.9"
+    assert httpx.get(url).status_code == 401
+    assert httpx.get(url, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    statuses = [
+        httpx.get(url, headers={"Authorization": "Bearer k1"}).status_code for _ in range(7)
+    ]
+    assert statuses[:5] == [200] * 5 and statuses[-1] == 429
+    limited = httpx.get(url, headers={"X-API-Key": "k1"})
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert httpx.get(f"{guarded.url}/healthz").status_code == 200  # probes need no key

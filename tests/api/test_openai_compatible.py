@@ -1,0 +1,42 @@
+"""The official ``openai`` client talks to medcode's /v1/chat/completions."""
+
+from __future__ import annotations
+
+import openai
+
+from tests.api.conftest import Server
+
+
+def client(server: Server) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{server.url}/v1", api_key="unused", timeout=60)
+
+
+def test_non_streamed(server: Server) -> None:
+    reply = client(server).chat.completions.create(
+        model="medcode", messages=[{"role": "user", "content": "E11.65"}]
+    )
+    content = reply.choices[0].message.content or ""
+    assert content.startswith("**E11.65** Type 2 diabetes mellitus with hyperglycemia")
+    assert "\n\nSources:\n[1] icd10cm-tabular FY2026" in content
+    extra = reply.model_extra or {}
+    assert extra["medcode"]["citations"][0]["code"] == "E11.65"
+    assert reply.model == "medcode"
+
+
+def test_streamed(server: Server) -> None:
+    stream = client(server).chat.completions.create(
+        model="medcode",
+        stream=True,
+        messages=[{"role": "system", "content": "be brief"}, {"role": "user", "content": "E11"}],
+    )
+    pieces, finish = [], None
+    for chunk in stream:
+        pieces.append(chunk.choices[0].delta.content or "")
+        finish = chunk.choices[0].finish_reason or finish
+    text = "".join(pieces)
+    assert len([p for p in pieces if p]) > 2 and finish == "stop"
+    assert text.startswith("**E11** Type 2 diabetes mellitus") and "Sources:" in text
+
+
+def test_models_list(server: Server) -> None:
+    assert [m.id for m in client(server).models.list()] == ["medcode"]

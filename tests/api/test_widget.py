@@ -1,0 +1,158 @@
+"""The chat widget end to end in real headless Chromium (Debian's chromium, driven by Playwright
+with executable_path): ask, watch the answer stream in, open a citation, read the passage."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import Settings
+from ingest.run import ingest
+from tests.api.conftest import Server, free_port, start_server
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+EVIL = (
+    '# Evil policy\nModifier 25 onerror test <img src=x onerror="window.pwned=1"> '
+    "<script>window.pwned=2</script> [1] **bold**\n"
+)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def widget_server(
+    default_index: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, int]]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    folder = tmp_path_factory.mktemp("widget")
+    settings = default_index.model_copy(update={"data_dir": folder / "data"})
+    shutil.copytree(default_index.data_dir, settings.data_dir)
+    doc = folder / "evil.md"
+    doc.write_text(EVIL)
+    ingest(settings, [doc], quiet=True)
+    page_port = free_port()
+    origin = f"http://127.0.0.1:{page_port}"
+    yield from (
+        (s, page_port)
+        for s in start_server(
+            settings, MEDCODE_CORS_ORIGINS=f'["{origin}"]', MEDCODE_RATE_LIMIT_PER_MINUTE="1000"
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def ask(page: object, question: str) -> object:
+    page.fill("textarea", question)  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    bubble = page.locator(".mc-bot").last  # type: ignore[attr-defined]
+    bubble.wait_for()
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => { const b = [...document.querySelectorAll('.mc-bot')].pop();"
+        " return b && !b.hasAttribute('aria-busy'); }",
+        timeout=60000,
+    )
+    return bubble
+
+
+def test_ask_stream_cite_read(widget_server: tuple[Server, int], browser: object) -> None:
+    server, _ = widget_server
+    page = browser.new_page(viewport={"width": 1000, "height": 800})  # type: ignore[attr-defined]
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(server.url + "/")
+    with page.expect_response(lambda r: r.url.endswith("/v1/chat")) as streamed:
+        bubble = ask(page, "E11")
+    response = streamed.value
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text().count("event: delta") > 3  # the answer arrived in pieces
+    text = bubble.inner_text()  # type: ignore[attr-defined]
+    assert "E11 Type 2 diabetes mellitus — not billable (category)" in text
+    marker = bubble.locator(".mc-cite").first  # type: ignore[attr-defined]
+    assert marker.get_attribute("aria-label").startswith("Open source 1: icd10cm-tabular")
+    marker.click()
+    panel = page.locator(".mc-panel")
+    panel.wait_for()
+    assert "icd10cm-tabular · FY2026" in panel.inner_text()
+    assert "Type 2 diabetes mellitus" in panel.locator("pre").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget.png"))
+    page.keyboard.press("Escape")
+    assert panel.is_hidden()
+    page.fill("input", "e119")
+    page.keyboard.press("Enter")
+    page.locator(".mc-panel h2", has_text="E11.9").wait_for()
+    assert (
+        page.locator(".mc-panel pre")
+        .inner_text()
+        .startswith("Type 2 diabetes mellitus without complications\nBillable")
+    )
+    assert all(u.startswith(server.url) for u in requests)  # offline: no CDN, no fonts
+
+
+def test_nothing_in_a_passage_can_inject(
+    widget_server: tuple[Server, int], browser: object
+) -> None:
+    server, _ = widget_server
+    page = browser.new_page()  # type: ignore[attr-defined]
+    page.goto(server.url + "/")
+    bubble = ask(page, "modifier 25 onerror evil policy")
+    bubble.locator(".mc-cite[aria-label*='doc-evil']").first.click()  # type: ignore[attr-defined]
+    page.locator(".mc-panel h2").wait_for()
+    panel_text = page.locator(".mc-panel pre").inner_text()
+    assert '<img src=x onerror="window.pwned=1">' in panel_text
+    assert page.evaluate("window.pwned") is None
+    assert page.locator(".mc img, .mc script").count() == 0
+
+
+def test_embedded_with_one_tag_in_another_site(
+    widget_server: tuple[Server, int], browser: object, tmp_path: Path
+) -> None:
+    server, page_port = widget_server
+    (tmp_path / "index.html").write_text(
+        f'<html><body><h1>Clinic intranet</h1><script src="{server.url}/widget.js" '
+        f'data-api="{server.url}"></script></body></html>'
+    )
+    site = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(page_port), "--bind", "127.0.0.1"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        page = browser.new_page()  # type: ignore[attr-defined]
+        for _ in range(50):
+            try:
+                page.goto(f"http://127.0.0.1:{page_port}/index.html")
+                break
+            except playwright_api.Error:
+                page.wait_for_timeout(100)
+        page.click(".mc-open")
+        bubble = ask(page, "E11.65")
+        assert "E11.65 Type 2 diabetes mellitus with hyperglycemia" in bubble.inner_text()
+    finally:
+        site.terminate()
