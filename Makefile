@@ -18,6 +18,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/medcode ingest
 	$(BIN)/medcode lookup E11.9
+	$(BIN)/medcode serve --host 127.0.0.1 --port 8000
 
 test: install
 	$(BIN)/pytest
@@ -31,7 +32,8 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.ingest data
+	MEDCODE_DATA_DIR=data $(BIN)/python -m bench.search
 
 clean:
 	rm -rf $(VENV) data
