@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none")
 KINDS = ("code", "index", "guideline", "crosswalk", "document", "definition")
@@ -87,6 +88,23 @@ class Passage:
             ensure_ascii=False,
         )
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+    def public(self) -> dict[str, Any]:
+        """The fields every surface shows: API, CLI JSON, LangChain documents."""
+        return {
+            "passage_id": self.id,
+            "source": self.source,
+            "system": self.system,
+            "kind": self.kind,
+            "code": self.code,
+            "codes": list(self.codes),
+            "title": self.title,
+            "section": self.section,
+            "page": self.page,
+            "trail": self.trail,
+            "version": self.version,
+            "text": self.text,
+        }
 
     def metadata(self) -> dict[str, str | int]:
         meta: dict[str, str | int] = {

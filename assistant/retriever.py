@@ -15,19 +15,8 @@ from assistant.search import Hit, Searcher
 
 def to_document(hit: Hit) -> Document:
     p = hit.passage
-    metadata: dict[str, Any] = {
-        "passage_id": p.id,
-        "source": p.source,
-        "system": p.system,
-        "kind": p.kind,
-        "code": p.code,
-        "codes": list(p.codes),
-        "title": p.title,
-        "section": p.section,
-        "page": p.page,
-        "version": p.version,
-        "score": hit.score,
-    }
+    metadata: dict[str, Any] = {**p.public(), "score": hit.score}
+    del metadata["text"]
     return Document(page_content=p.text, metadata=metadata, id=p.id)
 
 

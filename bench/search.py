@@ -27,8 +27,12 @@ def timed(fn: object, queries: list[str]) -> dict[str, float]:
         started = time.perf_counter()
         fn(text)  # type: ignore[operator]
         spent.append((time.perf_counter() - started) * 1000)
-    return {"n": len(spent), "p50_ms": round(statistics.median(spent), 1),
-            "p95_ms": round(percentile(spent, 0.95), 1), "max_ms": round(max(spent), 1)}
+    return {
+        "n": len(spent),
+        "p50_ms": round(statistics.median(spent), 1),
+        "p95_ms": round(percentile(spent, 0.95), 1),
+        "max_ms": round(max(spent), 1),
+    }
 
 
 def main() -> None:

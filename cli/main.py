@@ -178,21 +178,9 @@ def run_search(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def hit_json(hit: Hit) -> dict[str, object]:
-    p = hit.passage
-    return {
-        "passage_id": p.id,
-        "source": p.source,
-        "system": p.system,
-        "kind": p.kind,
-        "code": p.code,
-        "codes": list(p.codes),
-        "title": p.title,
-        "section": p.section,
-        "page": p.page,
-        "version": p.version,
-        "score": round(hit.score, 6),
-        "text": p.text,
-    }
+    row = hit.passage.public()
+    del row["trail"]
+    return {**row, "score": round(hit.score, 6)}
 
 
 def run_ingest(settings: Settings, args: argparse.Namespace) -> int:

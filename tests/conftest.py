@@ -49,6 +49,25 @@ def default_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
     yield built
 
 
+def wait_until_up(url: str, process: object, seconds: float = 120) -> None:
+    """Poll a server this test started until it answers 200, or fail saying why."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:  # type: ignore[attr-defined]
+            process.kill()  # type: ignore[attr-defined]
+            raise AssertionError(f"server at {url} did not start")
+        time.sleep(0.3)
+
+
 def cli_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env.update(MEDCODE_DATA_DIR=str(settings.data_dir), MEDCODE_EMBEDDER=settings.embedder)

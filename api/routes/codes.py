@@ -7,7 +7,6 @@ from fastapi import APIRouter, Path
 from api.schemas import CodePublic, PassagePublic, PassageWithContext
 from api.state import Ready
 from assistant.errors import NotFound
-from assistant.models import Passage
 
 router = APIRouter(prefix="/v1", tags=["codes"])
 
@@ -22,23 +21,6 @@ def lookup(state: Ready, code: str = Path(max_length=40)) -> dict[str, object]:
     return asdict(state.index.catalog.lookup(code))
 
 
-def public(p: Passage) -> dict[str, object]:
-    return {
-        "passage_id": p.id,
-        "source": p.source,
-        "system": p.system,
-        "kind": p.kind,
-        "code": p.code,
-        "codes": list(p.codes),
-        "title": p.title,
-        "section": p.section,
-        "page": p.page,
-        "trail": p.trail,
-        "version": p.version,
-        "text": p.text,
-    }
-
-
 @router.get(
     "/passages/{passage_id}",
     response_model=PassageWithContext,
@@ -50,7 +32,11 @@ def passage(state: Ready, passage_id: str = Path(max_length=200)) -> dict[str, o
     if found is None:
         raise NotFound(f"no passage with id {passage_id!r}")
     before, after = state.index.catalog.neighbours(passage_id)
-    return {**public(found), "before": before and public(before), "after": after and public(after)}
+    return {
+        **found.public(),
+        "before": before and before.public(),
+        "after": after and after.public(),
+    }
 
 
 __all__ = ["router", "PassagePublic"]

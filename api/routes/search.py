@@ -4,7 +4,6 @@ from typing import Literal
 
 from fastapi import APIRouter, Query
 
-from api.routes.codes import public
 from api.schemas import SearchPublic
 from api.state import Ready
 from assistant.filters import Filters
@@ -26,5 +25,5 @@ def search(
 ) -> dict[str, object]:
     assert state.index is not None
     result = state.index.searcher.search(q, k, Filters(system, kind, source, version))
-    hits = [{**public(h.passage), "score": h.score} for h in result.hits]
+    hits = [{**h.passage.public(), "score": h.score} for h in result.hits]
     return {"query": q, "hits": hits, "warnings": result.warnings}

@@ -4,15 +4,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from assistant.settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import ROOT, wait_until_up
 
 
 @dataclass
@@ -53,17 +51,7 @@ def start_server(settings: Settings, **env: str) -> Iterator[Server]:
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"server did not start: {process.stderr.read()!r}")  # type: ignore[union-attr]
-        time.sleep(0.3)
+    wait_until_up(f"{url}/readyz", process)
     yield Server(url, settings)
     process.terminate()
     process.wait(timeout=30)

@@ -144,3 +144,17 @@ def test_api_keys_and_rate_limit(guarded: Server) -> None:
     limited = httpx.get(url, headers={"X-API-Key": "k1"})
     assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
     assert httpx.get(f"{guarded.url}/healthz").status_code == 200  # probes need no key
+
+
+def test_not_ready_without_an_index(tmp_path: object) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    empty = Settings(data_dir=tmp_path / "none", embedder="hash")  # type: ignore[operator]
+    with TestClient(create_app(empty)) as client:
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["error"] == "not_ready"
+        assert "run `medcode ingest` first" in ready.json()["message"]
+        assert client.get("/v1/search", params={"q": "x"}).status_code == 503

@@ -5,14 +5,11 @@ answers badly; what is checked is the plumbing and that the validator catches wh
 from __future__ import annotations
 
 import importlib.util
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.chat import Assistant, Turn
@@ -20,12 +17,8 @@ from assistant.index import Index
 from assistant.llm import OpenAIChat
 from assistant.settings import Settings
 from assistant.validate import CODE_LIKE
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.api.conftest import free_port
+from tests.conftest import wait_until_up
 
 
 def smollm_path() -> Path:
@@ -58,15 +51,7 @@ def llm_url() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert server.poll() is None and time.monotonic() < deadline, "llama server did not start"
-        time.sleep(0.5)
+    wait_until_up(f"{url}/models", server)
     yield url
     server.terminate()
     server.wait(timeout=30)
