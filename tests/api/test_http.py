@@ -158,3 +158,33 @@ def test_not_ready_without_an_index(tmp_path: object) -> None:
         assert ready.status_code == 503 and ready.json()["error"] == "not_ready"
         assert "run `medcode ingest` first" in ready.json()["message"]
         assert client.get("/v1/search", params={"q": "x"}).status_code == 503
+
+
+def test_request_bodies_are_not_logged(default_index: Settings, tmp_path: object) -> None:
+    import subprocess
+    import sys
+
+    from tests.api.conftest import free_port
+    from tests.conftest import ROOT, cli_env, wait_until_up
+
+    port = free_port()
+    log = tmp_path / "server.log"  # type: ignore[operator]
+    secret = "patient Jane Roe DOB 1950-01-02 with diabetes"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=cli_env(default_index),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_up(f"{url}/readyz", process)
+            body = {"messages": [{"role": "user", "content": secret}]}
+            assert httpx.post(f"{url}/v1/chat", json=body, timeout=60).status_code == 200
+            httpx.get(f"{url}/v1/search", params={"q": secret})
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    assert "Jane" not in log.read_text() and "Uvicorn running" in log.read_text()
