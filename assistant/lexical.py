@@ -13,15 +13,46 @@ STOP = frozenset(
 )
 
 
+COMMON = 0.03  # a term in more than 3% of passages costs much and tells little
+
+
 def fts_query(text: str) -> str:
     words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP]
     return " OR ".join(f'"{w}"' for w in dict.fromkeys(words))
 
 
+def selective(conn: sqlite3.Connection, text: str) -> str:
+    """The query's terms less the very common ones (unless nothing else is left). BM25 gives
+    those little weight anyway, and scoring their long posting lists is what makes FTS slow."""
+    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP]
+    words = list(dict.fromkeys(words))
+    if len(words) <= 2:
+        return fts_query(" ".join(words))
+    limit = COMMON * passage_count(conn)
+    rare = [w for w in words if document_frequency(conn, w) <= limit]
+    return fts_query(" ".join(rare or words))
+
+
+FREQUENCIES: dict[tuple[int, str], int] = {}
+
+
+def document_frequency(conn: sqlite3.Connection, word: str) -> int:
+    key = (id(conn), word)
+    if key not in FREQUENCIES:
+        row = conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                           (f'"{word}"',)).fetchone()
+        FREQUENCIES[key] = int(row[0])
+    return FREQUENCIES[key]
+
+
+def passage_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+
+
 def search(
     conn: sqlite3.Connection, text: str, k: int, filters: Filters
 ) -> list[tuple[str, float]]:
-    match = fts_query(text)
+    match = selective(conn, text)
     if not match:
         return []
     where, params = filters.sql("p")

@@ -14,9 +14,10 @@ from assistant.embedder import Embedder
 from assistant.filters import Filters
 from assistant.models import Passage
 from assistant.query import CodeRef, Query, analyse
-from assistant.vectorstore import VectorStore
+from assistant.vectorstore import VectorHit, VectorStore
 
 RRF_K = 60
+OVERFETCH = 8
 Ranked = list[str]
 
 
@@ -71,29 +72,15 @@ class Searcher:
             lists["exact"] = self.exact(query.codes, filters)
         if "lexical" in modes:
             lists["lexical"] = [pid for pid, _ in self.lexical(text, filters)]
-        if "dense" in modes:
-            lists["dense"] = self.dense(text, filters, warnings)
-        if "index" in modes and filters.kind in (None, "code"):
-            lists["index"] = self.via_index(text, filters, warnings)
+        dense = Dense(self, text, warnings) if {"dense", "index"} & set(modes) else None
+        if dense and "dense" in modes:
+            lists["dense"] = dense.ranked(filters, fallback=True)
+        if dense and "index" in modes and filters.kind in (None, "code"):
+            lists["index"] = self.via_index(text, filters, dense)
         return SearchResult(query, self.fuse(lists, k), warnings)
 
     def lexical(self, text: str, filters: Filters) -> list[tuple[str, float]]:
         return lexical.search(self.catalog.conn, text, self.weights.depth, filters)
-
-    def dense(self, text: str, filters: Filters, warnings: list[str]) -> Ranked:
-        if self.vectors is None or self.embedder is None:
-            return []
-        try:
-            hits = self.vectors.query(
-                self.embedder.embed_query(text), self.weights.depth, filters.chroma()
-            )
-        except Exception as exc:  # the vector store is optional at query time
-            warnings.append(
-                f"vector search unavailable ({type(exc).__name__}); "
-                "results come from the lexical index and the catalog"
-            )
-            return []
-        return [hit.id for hit in hits]
 
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []
@@ -132,11 +119,11 @@ class Searcher:
         ).fetchone()
         return str(row["code"]) if row else key
 
-    def via_index(self, text: str, filters: Filters, warnings: list[str]) -> Ranked:
+    def via_index(self, text: str, filters: Filters, dense: Dense) -> Ranked:
         """Index lines that match the query, replaced by the code passages they point to."""
         index_filters = replace(filters, kind="index", source=None, version=None)
         ranked = [pid for pid, _ in self.lexical(text, index_filters)][:20]
-        ranked += self.dense(text, index_filters, warnings)[:20]
+        ranked += dense.ranked(index_filters, fallback=False)[:20]
         lines = self.catalog.passages(ranked)
         out: Ranked = []
         for pid in ranked:
@@ -161,3 +148,44 @@ class Searcher:
         passages = self.catalog.passages(best)  # stray vectors of unfinished ingests drop out
         hits = [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best if pid in passages]
         return hits[:k]
+
+
+class Dense:
+    """One embedding and one wide vector query per search, shared by every list that needs
+    dense results. Chroma's metadata filter is slow on a large collection and most filters keep
+    a large share of it, so results are filtered here; a filtered query is the fallback when too
+    little survives."""
+
+    def __init__(self, searcher: Searcher, text: str, warnings: list[str]) -> None:
+        self.searcher = searcher
+        self.warnings = warnings
+        self.vector = None
+        self.wide: list[VectorHit] = []
+        vectors, embedder = searcher.vectors, searcher.embedder
+        if vectors is None or embedder is None:
+            return
+        try:
+            self.vector = embedder.embed_query(text)
+            self.wide = vectors.query(self.vector, searcher.weights.depth * OVERFETCH)
+        except Exception as exc:  # the vector store is optional at query time
+            self.unavailable(exc)
+
+    def unavailable(self, exc: Exception) -> None:
+        self.vector = None
+        self.warnings.append(f"vector search unavailable ({type(exc).__name__}); "
+                             "results come from the lexical index and the catalog")
+
+    def ranked(self, filters: Filters, fallback: bool) -> Ranked:
+        depth = self.searcher.weights.depth
+        wanted = filters.items()
+        kept = [h.id for h in self.wide
+                if all(str(h.metadata.get(k)) == v for k, v in wanted)]
+        if len(kept) >= depth // 2 or not fallback or self.vector is None:
+            return kept[:depth]
+        assert self.searcher.vectors is not None
+        try:
+            hits = self.searcher.vectors.query(self.vector, depth, filters.chroma())
+        except Exception as exc:
+            self.unavailable(exc)
+            return kept
+        return [h.id for h in hits]
