@@ -39,8 +39,9 @@ FREQUENCIES: dict[tuple[int, str], int] = {}
 def document_frequency(conn: sqlite3.Connection, word: str) -> int:
     key = (id(conn), word)
     if key not in FREQUENCIES:
-        row = conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?",
-                           (f'"{word}"',)).fetchone()
+        row = conn.execute(
+            "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (f'"{word}"',)
+        ).fetchone()
         FREQUENCIES[key] = int(row[0])
     return FREQUENCIES[key]
 

@@ -25,8 +25,9 @@ Ranked = list[str]
 class Weights:
     exact: float = 10.0
     lexical: float = 1.0
-    dense: float = 1.0
+    dense: float = 1.6
     index: float = 0.6
+    heading: float = 0.7  # score factor for categories and subcategories not asked for
     depth: int = 60
 
 
@@ -144,10 +145,22 @@ class Searcher:
             for rank, pid in enumerate(dict.fromkeys(ranked)):
                 scores[pid] += weight / (RRF_K + rank)
                 via[pid].append(name)
-        best = sorted(scores, key=lambda pid: -scores[pid])[: k * 2]
+        best = sorted(scores, key=lambda pid: -scores[pid])[: k * 3]
         passages = self.catalog.passages(best)  # stray vectors of unfinished ingests drop out
-        hits = [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best if pid in passages]
-        return hits[:k]
+        for pid, passage in passages.items():
+            if "exact" not in via[pid] and self.is_heading(passage):
+                scores[pid] *= self.weights.heading  # coders report codes, not categories
+        best = sorted(passages, key=lambda pid: -scores[pid])
+        return [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best][:k]
+
+    def is_heading(self, passage: Passage) -> bool:
+        if passage.kind != "code" or not passage.code or passage.system != "icd10cm":
+            return False
+        row = self.catalog.conn.execute(
+            "SELECT billable FROM codes WHERE system = ? AND key = ?",
+            (passage.system, to_key(passage.code)),
+        ).fetchone()
+        return row is not None and not row["billable"]
 
 
 class Dense:
@@ -172,14 +185,15 @@ class Dense:
 
     def unavailable(self, exc: Exception) -> None:
         self.vector = None
-        self.warnings.append(f"vector search unavailable ({type(exc).__name__}); "
-                             "results come from the lexical index and the catalog")
+        self.warnings.append(
+            f"vector search unavailable ({type(exc).__name__}); "
+            "results come from the lexical index and the catalog"
+        )
 
     def ranked(self, filters: Filters, fallback: bool) -> Ranked:
         depth = self.searcher.weights.depth
         wanted = filters.items()
-        kept = [h.id for h in self.wide
-                if all(str(h.metadata.get(k)) == v for k, v in wanted)]
+        kept = [h.id for h in self.wide if all(str(h.metadata.get(k)) == v for k, v in wanted)]
         if len(kept) >= depth // 2 or not fallback or self.vector is None:
             return kept[:depth]
         assert self.searcher.vectors is not None
