@@ -27,9 +27,8 @@ def ingest_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def plan(settings: Settings, paths: list[Path]) -> list[tuple[Loader, Path]]:
-    if paths:
-        return [(loader_for(p), p) for p in paths]
+def default_plan(settings: Settings) -> list[tuple[Loader, Path]]:
+    """The packaged sources plus every file in MEDCODE_CORPUS_DIR."""
     found = packaged_sources()
     if settings.corpus_dir and settings.corpus_dir.is_dir():
         found += newest_only([(loader_for(p), p) for p in corpus_files(settings.corpus_dir)])
@@ -88,7 +87,7 @@ def plan_or_errors(
     settings: Settings, paths: list[Path], errors: list[str]
 ) -> list[tuple[Loader, Path]]:
     if not paths:
-        return plan(settings, [])
+        return default_plan(settings)
     planned = []
     for path in paths:
         try:
