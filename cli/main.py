@@ -11,6 +11,7 @@ from pathlib import Path
 from assistant.answer_types import Answer
 from assistant.catalog import Catalog, CodeInfo
 from assistant.errors import BadInput, MedcodeError
+from assistant.extractive import SYSTEM_NAMES
 from assistant.search import Hit
 from assistant.settings import Settings
 
@@ -241,15 +242,6 @@ def run_lookup(settings: Settings, args: argparse.Namespace) -> int:
     else:
         print(format_code(info))
     return 0
-
-
-SYSTEM_NAMES = {
-    "icd10cm": "ICD-10-CM",
-    "icd10pcs": "ICD-10-PCS",
-    "hcpcs": "HCPCS Level II",
-    "icd9cm": "ICD-9-CM",
-    "cpt": "CPT",
-}
 
 
 def format_code(info: CodeInfo) -> str:
