@@ -89,14 +89,17 @@ def measure(name: str, corpus: Path | None, keep: Path | None = None) -> dict[st
 
 
 def main() -> None:
-    """``python -m bench.ingest [KEEP_DIR]``: KEEP_DIR keeps the full-corpus index built."""
-    keep = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
-    rows = [measure("default", None)]
+    """``python -m bench.ingest [KEEP_DIR] [--corpus-only]``: KEEP_DIR keeps the full-corpus
+    index built; --corpus-only skips the default-sources run."""
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    keep = Path(args[0]).resolve() if args else None
+    rows = [] if "--corpus-only" in sys.argv else [measure("default", None)]
     if CORPUS.is_dir():
         rows.append(measure("all-of-shared-corpus", CORPUS, keep))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "ingest.json").write_text(json.dumps(rows, indent=2))
+    name = "ingest-corpus.json" if "--corpus-only" in sys.argv else "ingest.json"
+    (out / name).write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":
