@@ -9,7 +9,7 @@ from assistant.embedder import Embedder, embedder_name, make_embedder
 from assistant.errors import NotReady
 from assistant.search import Searcher
 from assistant.settings import Settings
-from assistant.vectorstore import VectorStore
+from assistant.vectorstore import StoreHandle
 
 
 class Index:
@@ -18,18 +18,12 @@ class Index:
         if not settings.catalog_path.is_file():
             raise NotReady(f"no index in {settings.data_dir}: run `medcode ingest` first")
         self.catalog = Catalog(settings.catalog_path)
+        self.vectors = StoreHandle(settings, embedder_name(settings))
 
     @cached_property
     def embedder(self) -> Embedder:
         s = self.settings
         return make_embedder(s.embedder, s.embed_model, s.embed_batch_size)
-
-    @cached_property
-    def vectors(self) -> VectorStore | None:
-        try:
-            return VectorStore.open(self.settings, embedder_name(self.settings))
-        except Exception:  # a Chroma server that is down: lexical and catalog still answer
-            return None
 
     @cached_property
     def searcher(self) -> Searcher:

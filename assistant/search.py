@@ -14,7 +14,7 @@ from assistant.embedder import Embedder
 from assistant.filters import Filters
 from assistant.models import Passage
 from assistant.query import CodeRef, Query, analyse
-from assistant.vectorstore import VectorHit, VectorStore
+from assistant.vectorstore import StoreHandle, VectorHit
 
 RRF_K = 60
 OVERFETCH = 8
@@ -49,7 +49,7 @@ class Searcher:
     def __init__(
         self,
         catalog: Catalog,
-        vectors: VectorStore | None,
+        vectors: StoreHandle | None,
         embedder: Embedder | None,
         weights: Weights | None = None,
     ) -> None:
@@ -174,19 +174,23 @@ class Dense:
         self.warnings = warnings
         self.vector = None
         self.wide: list[VectorHit] = []
-        vectors, embedder = searcher.vectors, searcher.embedder
-        if vectors is None or embedder is None:
+        self.store = searcher.vectors.get() if searcher.vectors else None
+        if self.store is None or searcher.embedder is None:
+            if searcher.vectors is not None:
+                self.unavailable("the vector store cannot be reached", forget=False)
             return
         try:
-            self.vector = embedder.embed_query(text)
-            self.wide = vectors.query(self.vector, searcher.weights.depth * OVERFETCH)
+            self.vector = searcher.embedder.embed_query(text)
+            self.wide = self.store.query(self.vector, searcher.weights.depth * OVERFETCH)
         except Exception as exc:  # the vector store is optional at query time
-            self.unavailable(exc)
+            self.unavailable(type(exc).__name__)
 
-    def unavailable(self, exc: Exception) -> None:
+    def unavailable(self, why: str, forget: bool = True) -> None:
         self.vector = None
+        if forget and self.searcher.vectors is not None:
+            self.searcher.vectors.failed()
         self.warnings.append(
-            f"vector search unavailable ({type(exc).__name__}); "
+            f"vector search unavailable ({why}); "
             "results come from the lexical index and the catalog"
         )
 
@@ -196,10 +200,10 @@ class Dense:
         kept = [h.id for h in self.wide if all(str(h.metadata.get(k)) == v for k, v in wanted)]
         if len(kept) >= depth // 2 or not fallback or self.vector is None:
             return kept[:depth]
-        assert self.searcher.vectors is not None
+        assert self.store is not None
         try:
-            hits = self.searcher.vectors.query(self.vector, depth, filters.chroma())
+            hits = self.store.query(self.vector, depth, filters.chroma())
         except Exception as exc:
-            self.unavailable(exc)
+            self.unavailable(type(exc).__name__)
             return kept
         return [h.id for h in hits]

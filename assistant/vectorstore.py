@@ -1,9 +1,13 @@
-"""The Chroma vector store. medcode computes every embedding itself: the collection has no
-embedding function, so Chroma's default (which downloads a model) can never run."""
+"""The Chroma vector store. medcode computes every embedding itself. Chroma would fall back to
+its default embedding function (which downloads a model) for any text it is handed, even on a
+collection opened with ``embedding_function=None``; the collection is opened with one that
+refuses instead, so that can never happen."""
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +17,42 @@ import numpy as np
 from assistant.settings import Settings
 
 BATCH = 2000
+RETRY_SECONDS = 5.0
+
+
+class RefuseToEmbed:
+    """Chroma's embedding-function interface, refusing: text must never be embedded by Chroma."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Any) -> Any:
+        raise RuntimeError("medcode embeds its own text: Chroma was handed text to embed")
+
+    def embed_query(self, input: Any) -> Any:
+        return self(input)
+
+    @staticmethod
+    def name() -> str:
+        return "medcode-refuse-to-embed"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> RefuseToEmbed:
+        return RefuseToEmbed()
+
+    def is_legacy(self) -> bool:
+        return False
+
+
+def refusing_embedding_function() -> Any:
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    with contextlib.suppress(ValueError):  # registered already
+        register_embedding_function(RefuseToEmbed)  # type: ignore[no-untyped-call]
+    return RefuseToEmbed()
 
 
 @dataclass(frozen=True)
@@ -40,7 +80,7 @@ class VectorStore:
         self.client = client
         self.collection = client.get_or_create_collection(
             name=name,
-            embedding_function=None,
+            embedding_function=refusing_embedding_function(),
             metadata={"hnsw:space": "cosine", "embedder": embedder_name},
         )
 
@@ -92,3 +132,30 @@ class VectorStore:
             VectorHit(pid, float(dist), dict(meta or {}))
             for pid, dist, meta in zip(ids, distances, metas, strict=False)
         ]
+
+
+class StoreHandle:
+    """Opens the vector store on first use and again after a failure, at most every few
+    seconds: while a Chroma server is down, ``get`` returns None (the lexical index and the
+    catalog still answer), and search recovers on its own when the server returns."""
+
+    def __init__(self, settings: Settings, embedder_name: str) -> None:
+        self.settings = settings
+        self.embedder_name = embedder_name
+        self.store: VectorStore | None = None
+        self.last_try = -RETRY_SECONDS
+
+    def get(self) -> VectorStore | None:
+        if self.store is None and time.monotonic() - self.last_try >= RETRY_SECONDS:
+            self.last_try = time.monotonic()
+            try:
+                self.store = VectorStore.open(self.settings, self.embedder_name)
+            except Exception:
+                self.store = None
+        return self.store
+
+    def failed(self) -> None:
+        """A query failed: open the store afresh next time (a restarted server may hold a new
+        collection)."""
+        self.store = None
+        self.last_try = time.monotonic()

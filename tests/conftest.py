@@ -128,3 +128,13 @@ def real_index(tmp_path_factory: pytest.TempPathFactory, minilm: MiniLMEmbedder)
     _, errors = ingest(built, files, quiet=True, embedder=minilm)
     assert not errors
     return built
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One real `chroma run` on 127.0.0.1 for the whole session."""
+    from tests.chroma import ChromaServer
+
+    server = ChromaServer(tmp_path_factory.mktemp("chroma")).start()
+    yield server
+    server.stop()

@@ -36,7 +36,8 @@ def test_ingest_embeds_once_and_skips_unchanged(settings: Settings, minilm: Mini
     assert again[0].status == "unchanged" and time.monotonic() - started < 10
     vectors = store(settings)
     assert vectors.count() == 954
-    assert vectors.collection._embedding_function is None  # Chroma's default never runs
+    with pytest.raises(RuntimeError, match="embeds its own text"):  # Chroma's default never runs
+        vectors.collection.query(query_texts=["coronary artery bypass"], n_results=1)
     hit = vectors.query(minilm.embed_query("coronary artery bypass"), 1)[0]
     assert Catalog(settings.catalog_path).passage(hit.id) is not None
 

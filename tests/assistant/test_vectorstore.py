@@ -1,0 +1,102 @@
+"""One contract for the vector store, run against the embedded client and a real `chroma run`
+server on 127.0.0.1: what ingest and search rely on must hold for both."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.settings import Settings
+from assistant.vectorstore import StoreHandle, VectorStore
+from tests.chroma import ChromaServer
+
+
+@pytest.fixture(params=["embedded", "server"])
+def settings_for(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    collection = f"t{uuid.uuid4().hex[:12]}"  # one fresh collection per test, also on the server
+    if request.param == "embedded":
+        return Settings(data_dir=tmp_path, collection=collection)
+    server: ChromaServer = request.getfixturevalue("chroma_server")
+    return Settings(
+        data_dir=tmp_path, collection=collection, chroma_host="127.0.0.1", chroma_port=server.port
+    )
+
+
+def unit(*values: float) -> np.ndarray:
+    v = np.zeros(8, dtype=np.float32)
+    v[: len(values)] = values
+    return v / np.linalg.norm(v)
+
+
+def filled(settings: Settings) -> VectorStore:
+    store = VectorStore.open(settings, "test-embedder")
+    vectors = np.stack([unit(1), unit(1, 0.2), unit(0, 1), unit(0, 0, 1)])
+    metas = [
+        {"source": "a", "kind": "code", "hash": "h0"},
+        {"source": "a", "kind": "index", "hash": "h1"},
+        {"source": "b", "kind": "code", "hash": "h2"},
+        {"source": "b", "kind": "guideline", "hash": "h3"},
+    ]
+    store.upsert(["p0", "p1", "p2", "p3"], vectors, metas)
+    return store
+
+
+def test_nearest_first_with_metadata(settings_for: Settings) -> None:
+    store = filled(settings_for)
+    assert store.count() == 4
+    hits = store.query(unit(1, 0.02), 3)
+    assert [h.id for h in hits] == ["p0", "p1", "p2"]
+    assert hits[0].distance <= hits[1].distance <= hits[2].distance
+    assert hits[0].metadata == {"source": "a", "kind": "code", "hash": "h0"}
+
+
+def test_where_filters(settings_for: Settings) -> None:
+    store = filled(settings_for)
+    assert [h.id for h in store.query(unit(1), 4, where={"kind": "code"})] == ["p0", "p2"]
+    both = {"$and": [{"source": "b"}, {"kind": "guideline"}]}
+    assert [h.id for h in store.query(unit(1), 4, where=both)] == ["p3"]
+
+
+def test_hashes_sources_replace_delete(settings_for: Settings) -> None:
+    store = filled(settings_for)
+    assert store.stored_hashes(["p0", "p3", "missing"]) == {"p0": "h0", "p3": "h3"}
+    assert sorted(store.ids_for_source("b")) == ["p2", "p3"]
+    store.upsert(["p0"], np.stack([unit(0, 0, 0, 1)]), [{"source": "a", "hash": "new"}])
+    assert store.count() == 4 and store.stored_hashes(["p0"]) == {"p0": "new"}
+    store.delete(["p2", "p3"])
+    assert store.count() == 2 and store.ids_for_source("b") == []
+
+
+def test_survives_reopening(settings_for: Settings) -> None:
+    filled(settings_for)
+    again = VectorStore.open(settings_for, "test-embedder")
+    assert again.count() == 4
+    assert [h.id for h in again.query(unit(0, 1), 1)] == ["p2"]
+
+
+def test_one_collection_per_embedder(settings_for: Settings) -> None:
+    filled(settings_for)
+    other = VectorStore.open(settings_for, "another-model")
+    assert other.count() == 0
+
+
+def test_no_embedding_function_ever_runs(settings_for: Settings) -> None:
+    """Chroma's default embedding function downloads a model: text must never reach it."""
+    store = filled(settings_for)
+    with pytest.raises(Exception, match="(?i)embeds its own text"):
+        store.collection.query(query_texts=["diabetes"], n_results=1)
+    with pytest.raises(Exception, match="(?i)embeds its own text"):
+        store.collection.add(ids=["x"], documents=["some text"])
+    assert store.count() == 4
+
+
+def test_handle_reports_an_unreachable_server(tmp_path: Path) -> None:
+    from tests.chroma import free_port
+
+    settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=free_port())
+    handle = StoreHandle(settings, "test-embedder")
+    assert handle.get() is None
+    assert not (tmp_path / "chroma").exists()  # no embedded store was made behind its back
