@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 
-from api import errors
+from api import errors, openapi
 from api.guard import CatchTooLarge, Guard
 from api.routes import chat, codes, completions, health, search
 from api.state import AppState
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.medcode = state
     errors.install(app)
+    openapi.install(app, state.settings)
     for module in (chat, completions, search, codes, health):
         app.include_router(module.router)
     add_static(app)

@@ -38,10 +38,10 @@ class CodePublic(BaseModel):
     billable: bool
     level: str
     version: str
-    parents: list[tuple[str, str]]
-    children: list[tuple[str, str]]
-    notes: list[tuple[str, str, str]]
-    mappings: list[tuple[str, str, str]]
+    parents: list[list[str]]  # [code, title]; plain lists document better than tuples
+    children: list[list[str]]
+    notes: list[list[str]]  # [code the note belongs to, kind, text]
+    mappings: list[list[str]]  # [system, code, flags]
 
 
 class PassagePublic(BaseModel):

@@ -145,8 +145,13 @@ class Searcher:
             for rank, pid in enumerate(dict.fromkeys(ranked)):
                 scores[pid] += weight / (RRF_K + rank)
                 via[pid].append(name)
-        best = sorted(scores, key=lambda pid: -scores[pid])[: k * 3]
-        passages = self.catalog.passages(best)  # stray vectors of unfinished ingests drop out
+        ranked = sorted(scores, key=lambda pid: -scores[pid])
+        passages: dict[str, Passage] = {}
+        for start in range(0, len(ranked), k * 3):
+            # vectors of an ingest still running (or killed) have no catalog row yet: skip them
+            passages.update(self.catalog.passages(ranked[start : start + k * 3]))
+            if len(passages) >= k * 3:
+                break
         for pid, passage in passages.items():
             if "exact" not in via[pid] and self.is_heading(passage):
                 scores[pid] *= self.weights.heading  # coders report codes, not categories

@@ -53,7 +53,15 @@ def models() -> dict[str, object]:
     return {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "medcode"}]}
 
 
-@router.post("/chat/completions")
+@router.post(
+    "/chat/completions",
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "a chat.completion, or with stream=true chat.completion.chunk events",
+        }
+    },
+)
 def completions(body: CompletionRequest, state: Ready) -> object:
     assert state.assistant is not None
     conversation = turns(state, messages_in(body))

@@ -25,8 +25,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(settings: Settings, **env: str) -> Iterator[Server]:
-    """A real uvicorn process on 127.0.0.1, serving the given index."""
+def start_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[Server]:
+    """A real API server on 127.0.0.1 serving the given index: uvicorn, or with several
+    workers the `medcode serve --workers N` command."""
     port = free_port()
     environ = dict(
         os.environ,
@@ -34,17 +35,13 @@ def start_server(settings: Settings, **env: str) -> Iterator[Server]:
         MEDCODE_EMBEDDER=settings.embedder,
         **env,
     )
+    where = ["--host", "127.0.0.1", "--port", str(port)]
+    if workers > 1:
+        command = ["-m", "cli.main", "serve", "--workers", str(workers), *where]
+    else:
+        command = ["-m", "uvicorn", "api.main:app", *where]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.main:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
+        [sys.executable, *command],
         cwd=ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,
