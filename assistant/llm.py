@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -56,6 +57,15 @@ class ScriptedChat(ChatModel):
             yield self.reply[start : start + 7]
 
 
+DELIMITERS = re.compile(r"<<<|>>>|</?\s*passages\s*>", re.I)
+
+
+def as_data(text: str) -> str:
+    """A passage's text with anything that looks like our delimiters defused, so that a
+    document cannot close its own block and speak as the user or the system."""
+    return DELIMITERS.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+
+
 def passages_block(citations: list[Citation]) -> str:
     parts = []
     for c in citations:
@@ -69,7 +79,7 @@ def passages_block(citations: list[Citation]) -> str:
             ]
             if x
         )
-        parts.append(f"[{c.n}] ({where})\n<<<\n{c.text}\n>>>")
+        parts.append(f"[{c.n}] ({where})\n<<<\n{as_data(c.text)}\n>>>")
     return "<passages>\n" + "\n\n".join(parts) + "\n</passages>"
 
 
