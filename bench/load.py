@@ -1,0 +1,200 @@
+"""Load benchmark, loopback only: 16 concurrent clients for 60 s against /v1/search and against
+/v1/chat (extractive), with the embedded vector store and with a `chroma run` server over the
+same data folder. Also the server's memory (RSS) and its cold start to ready. Writes
+bench/results/load.json.
+
+    python -m bench.load [DATA_DIR] [--seconds 60] [--clients 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from assistant import evaluate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 300) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if process.poll() is not None:
+            raise SystemExit(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"{url} not ready after {seconds} s")
+
+
+@contextmanager
+def chroma_server(data: Path) -> Iterator[dict[str, str]]:
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    process = subprocess.Popen(
+        [
+            str(chroma),
+            "run",
+            "--path",
+            str(data / "chroma"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/api/v2/heartbeat", process)
+        yield {"MEDCODE_CHROMA_HOST": "127.0.0.1", "MEDCODE_CHROMA_PORT": str(port)}
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+@contextmanager
+def api_server(data: Path, env: dict[str, str]) -> Iterator[tuple[str, int, float]]:
+    port = free_port()
+    environ = dict(os.environ, MEDCODE_DATA_DIR=str(data), MEDCODE_EMBEDDER="minilm", **env)
+    environ.update(MEDCODE_RATE_LIMIT_PER_MINUTE="100000000")
+    started = time.monotonic()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{url}/readyz", process)
+        yield url, process.pid, time.monotonic() - started
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = round(int(value.split()[0]) / 1024, 1)
+    return {"rss_mb": fields["VmRSS"], "peak_rss_mb": fields["VmHWM"]}
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+
+async def load(
+    url: str, endpoint: str, queries: list[str], clients: int, seconds: float
+) -> dict[str, float]:
+    spent: list[float] = []
+    errors = 0
+    stop = time.monotonic() + seconds
+
+    async def client(n: int, http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        order = queries[n::clients] + queries[:n:clients]
+        i = 0
+        while time.monotonic() < stop:
+            q = order[i % len(order)]
+            i += 1
+            started = time.perf_counter()
+            try:
+                if endpoint == "search":
+                    r = await http.get(f"{url}/v1/search", params={"q": q, "k": 10})
+                else:
+                    body = {"messages": [{"role": "user", "content": q}], "use_llm": False}
+                    r = await http.post(f"{url}/v1/chat", json=body)
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            spent.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+        began = time.monotonic()
+        await asyncio.gather(*(client(n, http) for n in range(clients)))
+        wall = time.monotonic() - began
+    return {
+        "requests": len(spent),
+        "rps": round(len(spent) / wall, 1),
+        "p50_ms": percentile(spent, 0.50),
+        "p95_ms": percentile(spent, 0.95),
+        "p99_ms": percentile(spent, 0.99),
+        "mean_ms": round(statistics.fmean(spent), 1),
+        "errors": errors,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", nargs="?", type=Path, default=ROOT / "data")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--clients", type=int, default=16)
+    args = parser.parse_args()
+    data = args.data.resolve()
+    sets = evaluate.shared_sets(ROOT.parent / "shared" / "eval")
+    queries = [case.query for s in sets for case in s.cases]
+    random.Random(7).shuffle(queries)
+    rows = []
+    for store in ("embedded", "chroma-server"):
+        with store_env(store, data) as env, api_server(data, env) as (url, pid, cold):
+            row: dict[str, object] = {"store": store, "cold_start_s": round(cold, 1)}
+            for endpoint in ("search", "chat"):
+                row[endpoint] = asyncio.run(
+                    load(url, endpoint, queries, args.clients, args.seconds)
+                )
+            row.update(memory_mb(pid))
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    result = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "queries": len(queries),
+        "rows": rows,
+    }
+    (out / "load.json").write_text(json.dumps(result, indent=2))
+
+
+@contextmanager
+def store_env(store: str, data: Path) -> Iterator[dict[str, str]]:
+    if store == "embedded":
+        yield {}
+    else:
+        with chroma_server(data) as env:
+            yield env
+
+
+if __name__ == "__main__":
+    main()
