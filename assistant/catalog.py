@@ -90,6 +90,9 @@ def row_to_passage(row: sqlite3.Row) -> Passage:
     )
 
 
+FILTER_FIELDS = ("system", "kind", "source", "version")
+
+
 class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -217,6 +220,15 @@ class Catalog:
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids)
         return {row["id"]: row_to_passage(row) for row in rows}
+
+    def filter_fields(self, ids: list[str]) -> dict[str, dict[str, str]]:
+        """What search filters on (system, kind, source, version) for each passage that exists,
+        read from the catalog: much cheaper than having Chroma return its metadata."""
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT id, system, kind, source, version FROM passages WHERE id IN ({marks})", ids
+        )
+        return {row["id"]: {k: str(row[k]) for k in FILTER_FIELDS} for row in rows}
 
     def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after one passage in its source."""

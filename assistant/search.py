@@ -171,7 +171,8 @@ class Searcher:
 class Dense:
     """One embedding and one wide vector query per search, shared by every list that needs
     dense results. Chroma's metadata filter is slow on a large collection and most filters keep
-    a large share of it, so results are filtered here; a filtered query is the fallback when too
+    a large share of it, so results are filtered here, on fields read from the catalog (which
+    also drops vectors of an unfinished ingest); a filtered query is the fallback when too
     little survives."""
 
     def __init__(self, searcher: Searcher, text: str, warnings: list[str]) -> None:
@@ -186,7 +187,9 @@ class Dense:
             return
         try:
             self.vector = searcher.embedder.embed_query(text)
-            self.wide = self.store.query(self.vector, searcher.weights.depth * OVERFETCH)
+            wide = self.store.query(self.vector, searcher.weights.depth * OVERFETCH, metadata=False)
+            fields = searcher.catalog.filter_fields([h.id for h in wide])
+            self.wide = [replace(h, metadata=fields[h.id]) for h in wide if h.id in fields]
         except Exception as exc:  # the vector store is optional at query time
             self.unavailable(type(exc).__name__)
 
