@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import json
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,12 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def reader(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 @dataclass(frozen=True)
 class CodeInfo:
     system: str
@@ -94,12 +101,34 @@ FILTER_FIELDS = ("system", "kind", "source", "version")
 
 
 class Catalog:
+    """One SQLite connection per thread: a server answers many requests at once, and separate
+    connections let SQLite (WAL) read in parallel and release the GIL, where one shared
+    connection would serialise every query."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = connect(path)
+        self.local = threading.local()
+        self.opened: list[sqlite3.Connection] = []
+        self.lock = threading.Lock()
+        self.local.conn = connect(path)  # the first connection creates the schema
+        self.opened.append(self.local.conn)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = connect(self.path) if not self.opened else reader(self.path)
+            self.local.conn = conn
+            with self.lock:
+                self.opened.append(conn)
+        return conn
 
     def close(self) -> None:
-        self.conn.close()
+        with self.lock:
+            for conn in self.opened:
+                conn.close()
+            self.opened.clear()
+        self.local = threading.local()
 
     def sources(self) -> list[dict[str, object]]:
         rows = self.conn.execute("SELECT * FROM sources ORDER BY name").fetchall()

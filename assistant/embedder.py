@@ -78,10 +78,18 @@ class HashEmbedder(Embedder):
         return out / np.where(norms == 0, 1, norms)
 
 
-def make_embedder(kind: str, model_path: Path | None = None, batch_size: int = 64) -> Embedder:
-    if kind == "hash":
+def make_embedder(settings: Settings, threads: int = 0) -> Embedder:
+    """The embedder the settings name. ``threads`` caps the ONNX runtime's threads per call
+    (0: every core, for ingest; a server answering many requests at once wants 1)."""
+    if settings.embedder == "hash":
         return HashEmbedder()
-    return MiniLMEmbedder(model_path, batch_size)
+    if settings.embed_runtime == "torch":
+        return MiniLMEmbedder(settings.embed_model, settings.embed_batch_size)
+    from assistant.onnx_embedder import OnnxMiniLM
+
+    return OnnxMiniLM(
+        settings.data_dir / "models", settings.embed_model, settings.embed_batch_size, threads
+    )
 
 
 def embedder_name(settings: Settings) -> str:

@@ -22,8 +22,7 @@ class Index:
 
     @cached_property
     def embedder(self) -> Embedder:
-        s = self.settings
-        return make_embedder(s.embedder, s.embed_model, s.embed_batch_size)
+        return make_embedder(self.settings, threads=1)
 
     @cached_property
     def searcher(self) -> Searcher:

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
         "minilm", description="'hash' is a meaningless test double for fast tests, never for use."
     )
     embed_batch_size: int = 64
+    embed_runtime: Literal["onnx", "torch"] = Field(
+        "onnx", description="'onnx' runs the same model with ONNX Runtime: same vectors, faster."
+    )
     collection: str = "passages"
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset: no LLM")
     llm_model: str = "gpt-4o-mini"

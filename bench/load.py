@@ -77,13 +77,15 @@ def chroma_server(data: Path) -> Iterator[dict[str, str]]:
 
 
 @contextmanager
-def api_server(data: Path, env: dict[str, str]) -> Iterator[tuple[str, int, float]]:
+def api_server(
+    data: Path, env: dict[str, str], workers: int = 1
+) -> Iterator[tuple[str, int, float]]:
     port = free_port()
     environ = dict(os.environ, MEDCODE_DATA_DIR=str(data), MEDCODE_EMBEDDER="minilm", **env)
     environ.update(MEDCODE_RATE_LIMIT_PER_MINUTE="100000000")
     started = time.monotonic()
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,
@@ -99,12 +101,17 @@ def api_server(data: Path, env: dict[str, str]) -> Iterator[tuple[str, int, floa
 
 
 def memory_mb(pid: int) -> dict[str, float]:
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            fields[name] = round(int(value.split()[0]) / 1024, 1)
-    return {"rss_mb": fields["VmRSS"], "peak_rss_mb": fields["VmHWM"]}
+    """RSS of the server, and of its worker processes when there are several."""
+    pids = [pid] + [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    rss = peak = 0.0
+    for one in pids:
+        for line in Path(f"/proc/{one}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name == "VmRSS":
+                rss += int(value.split()[0]) / 1024
+            if name == "VmHWM":
+                peak += int(value.split()[0]) / 1024
+    return {"rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1)}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -160,15 +167,22 @@ def main() -> None:
     parser.add_argument("data", nargs="?", type=Path, default=ROOT / "data")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--stores", default="embedded,chroma-server")
+    parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     data = args.data.resolve()
     sets = evaluate.shared_sets(ROOT.parent / "shared" / "eval")
     queries = [case.query for s in sets for case in s.cases]
     random.Random(7).shuffle(queries)
     rows = []
-    for store in ("embedded", "chroma-server"):
-        with store_env(store, data) as env, api_server(data, env) as (url, pid, cold):
-            row: dict[str, object] = {"store": store, "cold_start_s": round(cold, 1)}
+    for store in args.stores.split(","):
+        with store_env(store, data) as env, api_server(data, env, args.workers) as server:
+            url, pid, cold = server
+            row: dict[str, object] = {
+                "store": store,
+                "workers": args.workers,
+                "cold_start_s": round(cold, 1),
+            }
             for endpoint in ("search", "chat"):
                 row[endpoint] = asyncio.run(
                     load(url, endpoint, queries, args.clients, args.seconds)

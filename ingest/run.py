@@ -51,9 +51,7 @@ def make_pipeline(
 ) -> Pipeline:
     @cache
     def get_embedder() -> Embedder:
-        return embedder or make_embedder(
-            settings.embedder, settings.embed_model, settings.embed_batch_size
-        )
+        return embedder or make_embedder(settings)
 
     @cache
     def get_vectors() -> VectorStore:

@@ -48,10 +48,12 @@ def start_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[S
         stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
-    wait_until_up(f"{url}/readyz", process)
-    yield Server(url, settings)
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        wait_until_up(f"{url}/readyz", process)
+        yield Server(url, settings)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -121,8 +121,8 @@ def test_chroma_server_stops_and_returns(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert not (settings.data_dir / "chroma").exists()  # the vectors went to the server
+    served = start_server(settings, workers=2, **chroma.env())
     try:
-        served = start_server(settings, workers=2, **chroma.env())
         server = next(served)
         for _ in range(4):  # both workers
             found = search(server, "modifier 25 same day")
@@ -147,8 +147,8 @@ def test_chroma_server_stops_and_returns(tmp_path: Path) -> None:
             found = search(server, "modifier 25 same day")
             clean = clean + 1 if found["warnings"] == [] else 0
             time.sleep(0.5)
-        next(served, None)
     finally:
+        served.close()
         chroma.stop()
 
 
@@ -170,8 +170,8 @@ def test_sigkill_ingest_while_serving(tmp_path: Path, minilm: MiniLMEmbedder) ->
     )
     ingest(settings, [policy], quiet=True, embedder=minilm)
     env = {**cli_env(settings), **chroma.env()}
+    served = start_server(settings, **chroma.env())
     try:
-        served = start_server(settings, **chroma.env())
         server = next(served)
         assert search(server, "modifier 25")["hits"][0]["source"] == "doc-policy"  # type: ignore[index]
         log = tmp_path / "stderr.log"
@@ -210,6 +210,6 @@ def test_sigkill_ingest_while_serving(tmp_path: Path, minilm: MiniLMEmbedder) ->
         assert done.returncode == 0, done.stderr  # the killed run left no lock behind
         found = search(server, "adding wound repair lengths")
         assert found["hits"][0]["source"] == "doc-wounds" and found["warnings"] == []  # type: ignore[index]
-        next(served, None)
     finally:
+        served.close()
         chroma.stop()
