@@ -16,18 +16,21 @@ from assistant.models import Passage
 from assistant.query import CodeRef, Query, analyse
 from assistant.vectorstore import StoreHandle, VectorHit
 
-RRF_K = 60
+RRF_K = 10  # a sharp fusion: the top of each list counts most
 OVERFETCH = 8
 Ranked = list[str]
 
 
 @dataclass(frozen=True)
 class Weights:
+    """Tuned on a sample of the ICD-9-CM paraphrase benchmark (a grid over the lists each query
+    produced, fused offline); dev_lay, held out, moved from R@1 0.55 to 0.70 with them."""
+
     exact: float = 10.0
     lexical: float = 1.0
-    dense: float = 1.6
-    index: float = 0.6
-    heading: float = 0.7  # score factor for categories and subcategories not asked for
+    dense: float = 2.5
+    index: float = 1.5
+    heading: float = 0.5  # score factor for categories and subcategories not asked for
     depth: int = 60
 
 
