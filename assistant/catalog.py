@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS codes (
     level TEXT, parent TEXT, source TEXT, version TEXT, PRIMARY KEY (system, key)
 );
 CREATE INDEX IF NOT EXISTS codes_parent ON codes (system, parent);
+CREATE INDEX IF NOT EXISTS codes_key ON codes (key);  -- a code typed without its system
 CREATE TABLE IF NOT EXISTS notes (system TEXT, key TEXT, kind TEXT, text TEXT, source TEXT);
 CREATE INDEX IF NOT EXISTS notes_code ON notes (system, key);
 CREATE TABLE IF NOT EXISTS index_entries (

@@ -84,8 +84,7 @@ class Assistant:
             versions=cites.versions(),
         )
         extra = Citations()
-        for c in cites.items:
-            extra.items.append(c)
+        extra.items = list(cites.items)
         for hit in [*found.hits, *guidelines.hits]:
             if len(extra.items) >= MAX_LLM_PASSAGES:
                 break

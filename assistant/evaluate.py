@@ -76,7 +76,11 @@ def gems_benchmark(catalog: Catalog, per_tier: int = 400, seed: int = 13) -> lis
     with Path(str(data / "icd9toicd10cmgem.csv")).open(newline="") as handle:
         for row in csv.DictReader(handle):
             rows.setdefault(row["icd9cm"], []).append(row)
-    titles = read_titles(data / "ICD_9_CM_v32_master_descriptions" / "CMS32_DESC_LONG_DX.txt")
+    from ingest.loaders.icd9_gems import read_titles
+
+    titles = read_titles(
+        Path(str(data / "ICD_9_CM_v32_master_descriptions" / "CMS32_DESC_LONG_DX.txt"))
+    )
     tiers: dict[str, list[Case]] = {"gems_equivalent": [], "gems_approximate": []}
     for icd9, targets in sorted(rows.items()):
         if len(targets) != 1 or icd9 not in titles:
@@ -93,12 +97,6 @@ def gems_benchmark(catalog: Catalog, per_tier: int = 400, seed: int = 13) -> lis
         EvalSet(name, pick.sample(cases, min(per_tier, len(cases))), CODE_FILTER, code_hit)
         for name, cases in tiers.items()
     ]
-
-
-def read_titles(path: object) -> dict[str, str]:
-    text = path.read_text(encoding="latin-1")  # type: ignore[attr-defined]
-    pairs = (line.split(" ", 1) for line in text.splitlines() if " " in line)
-    return {key: title.strip() for key, title in pairs}
 
 
 def target_code(catalog: Catalog, key: str) -> str | None:

@@ -57,8 +57,29 @@ def document_frequency(conn: sqlite3.Connection, word: str) -> int:
     return FREQUENCIES[key]
 
 
+COUNTS: dict[int, int] = {}
+
+
 def passage_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+    """Counted once per connection (a full count takes milliseconds; a few percent of drift
+    after an ingest does not move the rare-term threshold much)."""
+    if id(conn) not in COUNTS:
+        COUNTS[id(conn)] = int(conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+    return COUNTS[id(conn)]
+
+
+def wide(conn: sqlite3.Connection, text: str, pool: int) -> list[sqlite3.Row]:
+    """The best ``pool`` passages for the query, whatever their kind, with the fields filters
+    use: one BM25 query serves every list that needs lexical results."""
+    match = selective(conn, text)
+    if not match:
+        return []
+    return conn.execute(
+        "SELECT f.id AS id, bm25(passages_fts, 0.0, 3.0, 1.0) AS rank, p.system AS system, "
+        "p.kind AS kind, p.source AS source, p.version AS version FROM passages_fts f "
+        "JOIN passages p ON p.id = f.id WHERE passages_fts MATCH ? ORDER BY rank LIMIT ?",
+        [match, pool],
+    ).fetchall()
 
 
 def search(

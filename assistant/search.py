@@ -74,13 +74,14 @@ class Searcher:
         lists: dict[str, Ranked] = {}
         if "exact" in modes:
             lists["exact"] = self.exact(query.codes, filters)
-        if "lexical" in modes:
-            lists["lexical"] = [pid for pid, _ in self.lexical(text, filters)]
+        words = Lexical(self, text) if {"lexical", "index"} & set(modes) else None
+        if words and "lexical" in modes:
+            lists["lexical"] = words.ranked(filters, self.weights.depth)
         dense = Dense(self, text, warnings) if {"dense", "index"} & set(modes) else None
         if dense and "dense" in modes:
             lists["dense"] = dense.ranked(filters, fallback=True)
-        if dense and "index" in modes and filters.kind in (None, "code"):
-            lists["index"] = self.via_index(text, filters, dense)
+        if words and dense and "index" in modes and filters.kind in (None, "code"):
+            lists["index"] = self.via_index(filters, words, dense)
         return SearchResult(query, self.fuse(lists, k), warnings)
 
     def lexical(self, text: str, filters: Filters) -> list[tuple[str, float]]:
@@ -123,10 +124,10 @@ class Searcher:
         ).fetchone()
         return str(row["code"]) if row else key
 
-    def via_index(self, text: str, filters: Filters, dense: Dense) -> Ranked:
+    def via_index(self, filters: Filters, words: Lexical, dense: Dense) -> Ranked:
         """Index lines that match the query, replaced by the code passages they point to."""
         index_filters = replace(filters, kind="index", source=None, version=None)
-        ranked = [pid for pid, _ in self.lexical(text, index_filters)][:20]
+        ranked = words.ranked(index_filters, 20)
         ranked += dense.ranked(index_filters, fallback=False)[:20]
         lines = self.catalog.passages(ranked)
         out: Ranked = []
@@ -169,6 +170,26 @@ class Searcher:
             (passage.system, to_key(passage.code)),
         ).fetchone()
         return row is not None and not row["billable"]
+
+
+class Lexical:
+    """One wide BM25 query per search, shared by the lexical list and the index-line votes and
+    filtered here; a filtered query is the fallback when the wide one ran out before enough
+    passages of the wanted kind turned up."""
+
+    POOL = 300
+
+    def __init__(self, searcher: Searcher, text: str) -> None:
+        self.searcher = searcher
+        self.text = text
+        self.rows = lexical.wide(searcher.catalog.conn, text, self.POOL)
+
+    def ranked(self, filters: Filters, k: int) -> Ranked:
+        wanted = filters.items()
+        kept = [r["id"] for r in self.rows if all(str(r[name]) == v for name, v in wanted)]
+        if len(kept) >= k or len(self.rows) < self.POOL:
+            return kept[:k]
+        return [pid for pid, _ in lexical.search(self.searcher.catalog.conn, self.text, k, filters)]
 
 
 class Dense:
