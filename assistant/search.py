@@ -84,9 +84,6 @@ class Searcher:
             lists["index"] = self.via_index(filters, words, dense)
         return SearchResult(query, self.fuse(lists, k), warnings)
 
-    def lexical(self, text: str, filters: Filters) -> list[tuple[str, float]]:
-        return lexical.search(self.catalog.conn, text, self.weights.depth, filters)
-
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []
         for ref in refs:
