@@ -94,7 +94,7 @@ def test_no_embedding_function_ever_runs(settings_for: Settings) -> None:
 
 
 def test_handle_reports_an_unreachable_server(tmp_path: Path) -> None:
-    from tests.chroma import free_port
+    from tests.api.conftest import free_port
 
     settings = Settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=free_port())
     handle = StoreHandle(settings, "test-embedder")
