@@ -70,8 +70,9 @@ class Assistant:
         warnings: list[str] = []
         question = self.standalone(turns, warnings)
         searcher = self.index.searcher
-        found = searcher.search(question, 10)
-        guidelines = searcher.search(question, 3, Filters(kind="guideline"))
+        probe = searcher.probe(question)  # one embedding and one BM25 pool for both searches
+        found = searcher.search(question, 10, probe=probe)
+        guidelines = searcher.search(question, 3, Filters(kind="guideline"), probe=probe)
         warnings += found.warnings
         cites = Citations()
         markdown = compose(found.query, found.hits, guidelines.hits, self.index.catalog, cites)

@@ -18,9 +18,9 @@ from assistant.filters import Filters
 from assistant.search import Hit, Searcher
 
 MODES = {
-    "full": ("exact", "lexical", "dense", "index"),
+    "full": ("exact", "lexical", "dense", "index", "title", "lookup"),
     "lexical": ("lexical",),
-    "dense": ("dense",),
+    "dense": ("dense", "title"),
 }
 CODE_FILTER = Filters(system="icd10cm", kind="code")
 

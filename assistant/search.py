@@ -12,6 +12,7 @@ from assistant.catalog import Catalog
 from assistant.codes import to_key
 from assistant.embedder import Embedder
 from assistant.filters import Filters
+from assistant.lookup import IndexLookup
 from assistant.models import Passage
 from assistant.query import CodeRef, Query, analyse
 from assistant.vectorstore import StoreHandle, VectorHit
@@ -19,6 +20,7 @@ from assistant.vectorstore import StoreHandle, VectorHit
 RRF_K = 10  # a sharp fusion: the top of each list counts most
 OVERFETCH = 8
 Ranked = list[str]
+ALL_MODES = ("exact", "lexical", "dense", "index", "title", "lookup")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class Weights:
     lexical: float = 1.0
     dense: float = 2.5
     index: float = 1.5
+    title: float = 4.0
+    lookup: float = 1.0
     heading: float = 0.5  # score factor for categories and subcategories not asked for
     depth: int = 60
 
@@ -39,6 +43,15 @@ class Hit:
     passage: Passage
     score: float
     via: tuple[str, ...]
+
+
+@dataclass
+class Probe:
+    text: str
+    query: Query
+    words: Lexical | None
+    dense: Dense | None
+    warnings: list[str]
 
 
 @dataclass
@@ -60,29 +73,43 @@ class Searcher:
         self.vectors = vectors
         self.embedder = embedder
         self.weights = weights or Weights()
+        self.index_lookup = IndexLookup(catalog)
+
+    def probe(self, text: str, modes: tuple[str, ...] = ALL_MODES) -> Probe:
+        """The work a query costs whatever its filters, done once."""
+        warnings: list[str] = []
+        words = Lexical(self, text) if {"lexical", "index"} & set(modes) else None
+        wanted = {"dense", "index", "title"} & set(modes)
+        dense = Dense(self, text, warnings) if wanted else None
+        return Probe(text, analyse(text, self.catalog), words, dense, warnings)
 
     def search(
         self,
         text: str,
         k: int = 10,
         filters: Filters | None = None,
-        modes: tuple[str, ...] = ("exact", "lexical", "dense", "index"),
+        modes: tuple[str, ...] = ALL_MODES,
+        probe: Probe | None = None,
     ) -> SearchResult:
+        """Several searches of one text (with other filters or k) may share one ``probe``."""
         filters = filters or Filters()
-        query = analyse(text, self.catalog)
-        warnings: list[str] = []
+        probe = probe or self.probe(text, modes)
+        words, dense = probe.words, probe.dense
+        codes_wanted = filters.kind in (None, "code")
         lists: dict[str, Ranked] = {}
         if "exact" in modes:
-            lists["exact"] = self.exact(query.codes, filters)
-        words = Lexical(self, text) if {"lexical", "index"} & set(modes) else None
+            lists["exact"] = self.exact(probe.query.codes, filters)
         if words and "lexical" in modes:
             lists["lexical"] = words.ranked(filters, self.weights.depth)
-        dense = Dense(self, text, warnings) if {"dense", "index"} & set(modes) else None
         if dense and "dense" in modes:
             lists["dense"] = dense.ranked(filters, fallback=True)
-        if words and dense and "index" in modes and filters.kind in (None, "code"):
+        if dense and "title" in modes and codes_wanted:
+            lists["title"] = dense.titled(filters)
+        if words and dense and "index" in modes and codes_wanted:
             lists["index"] = self.via_index(filters, words, dense)
-        return SearchResult(query, self.fuse(lists, k), warnings)
+        if "lookup" in modes and codes_wanted:
+            lists["lookup"] = self.lookup(text, filters)
+        return SearchResult(probe.query, self.fuse(lists, k), list(probe.warnings))
 
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []
@@ -100,26 +127,35 @@ class Searcher:
         expansion's base code, or the ICD-10-PCS table row that lists the code)."""
         found = self.passages_for(system, code, filters)
         if found:
-            return [p.id for p in found]
+            return [pid for pid, _ in found]
         parent = self.catalog.parent_key(system, to_key(code))
         if parent is None:
             return []
         found = self.passages_for(system, self.display(system, parent), filters)
-        return [p.id for p in found if system != "icd10pcs" or code in p.codes]
+        return [pid for pid, codes in found if system != "icd10pcs" or f'"{code}"' in codes]
 
-    def passages_for(self, system: str, code: str, filters: Filters) -> list[Passage]:
+    def passages_for(self, system: str, code: str, filters: Filters) -> list[tuple[str, str]]:
+        """(id, codes as stored) of the passages of one code."""
         where, params = filters.sql("passages")
         rows = self.catalog.conn.execute(
-            f"SELECT id FROM passages WHERE code = ? AND system = ? {where}",
+            f"SELECT id, codes FROM passages WHERE code = ? AND system = ? {where}",
             [code, system, *params],
         ).fetchall()
-        return list(self.catalog.passages([row["id"] for row in rows]).values())
+        return [(row["id"], row["codes"]) for row in rows]
 
     def display(self, system: str, key: str) -> str:
         row = self.catalog.conn.execute(
             "SELECT code FROM codes WHERE system = ? AND key = ?", (system, key)
         ).fetchone()
         return str(row["code"]) if row else key
+
+    def lookup(self, text: str, filters: Filters) -> Ranked:
+        """The code passages the Alphabetic Index entries that best cover the query lead to."""
+        out: Ranked = []
+        code_filters = replace(filters, kind="code")
+        for system, code in self.index_lookup.find(text, filters.system):
+            out += [pid for pid in self.code_passages(system, code, code_filters) if pid not in out]
+        return out
 
     def via_index(self, filters: Filters, words: Lexical, dense: Dense) -> Ranked:
         """Index lines that match the query, replaced by the code passages they point to."""
@@ -201,6 +237,7 @@ class Dense:
         self.warnings = warnings
         self.vector = None
         self.wide: list[VectorHit] = []
+        self.titles: list[VectorHit] = []
         self.store = searcher.vectors.get() if searcher.vectors else None
         if self.store is None or searcher.embedder is None:
             if searcher.vectors is not None:
@@ -208,9 +245,12 @@ class Dense:
             return
         try:
             self.vector = searcher.embedder.embed_query(text)
-            wide = self.store.query(self.vector, searcher.weights.depth * OVERFETCH, metadata=False)
-            fields = searcher.catalog.filter_fields([h.id for h in wide])
+            depth = searcher.weights.depth
+            wide = self.store.query(self.vector, depth * OVERFETCH, metadata=False)
+            titles = self.store.titles.query(self.vector, depth * 2, metadata=False)
+            fields = searcher.catalog.filter_fields([h.id for h in wide + titles])
             self.wide = [replace(h, metadata=fields[h.id]) for h in wide if h.id in fields]
+            self.titles = [replace(h, metadata=fields[h.id]) for h in titles if h.id in fields]
         except Exception as exc:  # the vector store is optional at query time
             self.unavailable(type(exc).__name__)
 
@@ -223,16 +263,25 @@ class Dense:
             "results come from the lexical index and the catalog"
         )
 
+    def titled(self, filters: Filters) -> Ranked:
+        """Code passages whose title alone is nearest the query (no fallback: a filter that
+        keeps few of them keeps few codes)."""
+        return kept(self.titles, filters)[: self.searcher.weights.depth]
+
     def ranked(self, filters: Filters, fallback: bool) -> Ranked:
         depth = self.searcher.weights.depth
-        wanted = filters.items()
-        kept = [h.id for h in self.wide if all(str(h.metadata.get(k)) == v for k, v in wanted)]
-        if len(kept) >= depth // 2 or not fallback or self.vector is None:
-            return kept[:depth]
+        kept_ids = kept(self.wide, filters)
+        if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
+            return kept_ids[:depth]
         assert self.store is not None
         try:
             hits = self.store.query(self.vector, depth, filters.chroma())
         except Exception as exc:
             self.unavailable(type(exc).__name__)
-            return kept
+            return kept_ids
         return [h.id for h in hits]
+
+
+def kept(hits: list[VectorHit], filters: Filters) -> Ranked:
+    wanted = filters.items()
+    return [h.id for h in hits if all(str(h.metadata.get(k)) == v for k, v in wanted)]

@@ -10,6 +10,7 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -78,6 +79,8 @@ def make_client(settings: Settings) -> Any:
 class VectorStore:
     def __init__(self, client: Any, name: str, embedder_name: str) -> None:
         self.client = client
+        self.name = name
+        self.embedder_name = embedder_name
         self.collection = client.get_or_create_collection(
             name=name,
             embedding_function=refusing_embedding_function(),
@@ -88,6 +91,13 @@ class VectorStore:
     def open(cls, settings: Settings, embedder_name: str) -> VectorStore:
         slug = re.sub(r"[^a-zA-Z0-9]+", "-", embedder_name).strip("-").lower()
         return cls(make_client(settings), f"{settings.collection}-{slug}", embedder_name)
+
+    @cached_property
+    def titles(self) -> VectorStore:
+        """A companion collection: one vector per code passage, of its title alone, under the
+        passage's id. A paraphrase of a code's title finds it there far more often than among
+        vectors that also carry the code's inclusion terms."""
+        return VectorStore(self.client, f"{self.name}-titles", self.embedder_name)
 
     def count(self) -> int:
         return int(self.collection.count())

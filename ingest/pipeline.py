@@ -1,7 +1,8 @@
 """The indexing pipeline: load -> passages -> embed -> store, one source at a time.
 
 Order of writes, so that a crash at any point leaves a usable index and the next run completes:
-1. vectors for new or changed passages are upserted into Chroma (ids are stable, content hashes
+1. vectors for new or changed passages (and for code passages, a second vector of the title
+   alone, in a companion collection) are upserted into Chroma (ids are stable, content hashes
    are stored with them, so work already done is not repeated);
 2. the catalog and lexical index are swapped in one SQLite transaction;
 3. vectors of passages that no longer exist are deleted.
@@ -24,7 +25,7 @@ from ingest import store
 from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: title vectors for code passages
 EMBED_CHUNK = 512
 
 
@@ -81,7 +82,9 @@ class Pipeline:
         self.progress.say(f"{path}: reading with loader {loader.name}")
         data = loader.load(path)
         data.passages = unique(data.passages)
-        embedded = self.embed_missing(data.passages)
+        vectors = self.vectors()
+        embedded = self.embed_missing(data.passages, vectors, embed_text)
+        embedded += self.embed_missing(titled(data.passages), vectors.titles, title_text)
         store.replace_source(self.catalog.conn, data, tag)
         removed = self.remove_stale(data)
         return IngestResult(
@@ -103,8 +106,9 @@ class Pipeline:
         ).fetchone()
         return row is not None
 
-    def embed_missing(self, passages: list[Passage]) -> int:
-        vectors = self.vectors()
+    def embed_missing(
+        self, passages: list[Passage], vectors: VectorStore, text_of: Callable[[Passage], str]
+    ) -> int:
         stored = vectors.stored_hashes([p.id for p in passages])
         todo = [p for p in passages if stored.get(p.id) != p.hash]
         if not todo:
@@ -112,18 +116,23 @@ class Pipeline:
         embedder = self.embedder()
         bar = self.progress.bar(len(todo), "embedding")
         for chunk in chunks(todo, EMBED_CHUNK):
-            matrix = embedder.embed_documents([embed_text(p) for p in chunk])
+            matrix = embedder.embed_documents([text_of(p) for p in chunk])
             vectors.upsert([p.id for p in chunk], matrix, [p.metadata() for p in chunk])
             bar.update(len(chunk))  # type: ignore[attr-defined]
         bar.close()  # type: ignore[attr-defined]
         return len(todo)
 
     def remove_stale(self, data: SourceData) -> int:
-        vectors = self.vectors()
-        keep = {p.id for p in data.passages}
-        stale = [pid for pid in vectors.ids_for_source(data.source) if pid not in keep]
-        vectors.delete(stale)
-        return len(stale)
+        removed = 0
+        for vectors, kept in (
+            (self.vectors(), data.passages),
+            (self.vectors().titles, titled(data.passages)),
+        ):
+            keep = {p.id for p in kept}
+            stale = [pid for pid in vectors.ids_for_source(data.source) if pid not in keep]
+            vectors.delete(stale)
+            removed += len(stale)
+        return removed
 
 
 def embed_text(passage: Passage) -> str:
@@ -133,6 +142,15 @@ def embed_text(passage: Passage) -> str:
         return passage.text
     synonyms = [ln for ln in passage.text.splitlines() if ln.startswith("Inclusion terms:")]
     return "\n".join([passage.title, *[s.removeprefix("Inclusion terms: ") for s in synonyms]])
+
+
+def titled(passages: list[Passage]) -> list[Passage]:
+    """The passages that also get a title vector: those of one code, with a title."""
+    return [p for p in passages if p.kind == "code" and p.code and p.title]
+
+
+def title_text(passage: Passage) -> str:
+    return passage.title
 
 
 def unique(passages: list[Passage]) -> list[Passage]:

@@ -84,3 +84,16 @@ def test_cli_search_json(real_index: Settings) -> None:
         "text",
     }
     assert medcode(real_index, "search", "x", "-k", "0").returncode == 1
+
+
+def test_code_passages_have_title_vectors(index: Index) -> None:
+    rows = index.catalog.conn.execute(
+        "SELECT id, title FROM passages WHERE kind = 'code' AND code IS NOT NULL AND title != ''"
+    ).fetchall()
+    store = index.vectors.get()
+    assert store is not None and store.titles.count() == len(rows) > 1000
+    title = "Type 2 diabetes mellitus with hyperglycemia"
+    hits = index.searcher.search(title.lower(), 5, modes=("title",)).hits
+    assert hits[0].passage.code == "E11.65" and hits[0].via == ("title",)
+    full = index.searcher.search("diabetes type two with high sugar", 5).hits
+    assert any("title" in h.via for h in full)

@@ -86,3 +86,27 @@ def test_a_bad_file_leaves_the_index_usable(
     assert store(settings).count() == before
     catalog = Catalog(settings.catalog_path)
     assert [s["name"] for s in catalog.sources()] == ["doc-policy"]
+
+
+def hcpcs_part(tmp_path: Path, first: int, last: int) -> Path:
+    """Rows ``first``..``last`` of the real HCPCS file (codes and their continuation lines)."""
+    lines = corpus_file("HCPC2025_OCT_ANWEB.csv").read_text().splitlines()
+    part = tmp_path / "HCPC2025_OCT_ANWEB.csv"
+    part.write_text("\n".join([lines[0], *lines[first:last]]) + "\n")
+    return part
+
+
+def test_code_passages_get_title_vectors_kept_in_step(
+    settings: Settings, minilm: MiniLMEmbedder, tmp_path: Path
+) -> None:
+    ingest(settings, [hcpcs_part(tmp_path, 577, 620)], quiet=True, embedder=minilm)
+    catalog = Catalog(settings.catalog_path)
+    codes = catalog.conn.execute("SELECT id, title FROM passages WHERE kind = 'code'").fetchall()
+    titles = store(settings).titles
+    assert titles.count() == len(codes) > 10
+    row = codes[3]
+    assert titles.query(minilm.embed_query(row["title"]), 1)[0].id == row["id"]
+    ingest(settings, [hcpcs_part(tmp_path, 577, 590)], quiet=True, embedder=minilm)
+    kept = catalog.conn.execute("SELECT id FROM passages WHERE kind = 'code'").fetchall()
+    assert len(kept) < len(codes)
+    assert sorted(titles.ids_for_source("hcpcs")) == sorted(r["id"] for r in kept)

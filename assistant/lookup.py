@@ -1,0 +1,135 @@
+"""The Alphabetic Index read the way a coder reads it: find the entry whose path holds every word
+of the condition, preferring the entry that adds the fewest words of its own. Words in
+parentheses are nonessential modifiers: they may match, and cost nothing when they do not.
+"Anemia" lands on the main term "Anemia (essential) (general) ... -> D64.9", the default a
+coder would pick, and "hives" follows "see Urticaria" to the urticaria code."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+from assistant.catalog import Catalog
+
+STOP = frozenset(
+    "a an and are as at be by for from in into is of on or the to with without due other than "
+    "what which code codes coding".split()
+)
+SUFFIXES = ("ations", "ation", "ically", "ical", "ive", "ions", "ion", "ic", "ia", "es", "s", "y")
+COMMON = 1500  # entries holding a word: past this, the word does not pick candidates
+
+
+def stem(word: str) -> str:
+    """A light stemmer: diabetes/diabetic, hypertension/hypertensive, anemia/anemic agree."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str) -> set[str]:
+    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP}
+
+
+@dataclass(frozen=True)
+class Entry:
+    system: str
+    code: str
+    essential: frozenset[str]
+    every: frozenset[str]
+    level: int
+
+
+class IndexLookup:
+    """Built from the catalog's index entries on first use, once per catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.entries: list[Entry] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.built = False
+        self.lock = threading.Lock()
+
+    def find(self, text: str, system: str | None = None, limit: int = 20) -> list[tuple[str, str]]:
+        """(system, code) pairs, best first."""
+        self.build()
+        wanted = stems(text)
+        if not wanted:
+            return []
+        found = self.candidates(wanted)
+        ranked = sorted(found, key=lambda i: self.rank(self.entries[i], wanted))
+        out: list[tuple[str, str]] = []
+        for i in ranked:
+            entry = self.entries[i]
+            pair = (entry.system, entry.code)
+            if (system is None or entry.system == system) and pair not in out:
+                out.append(pair)
+            if len(out) >= limit:
+                break
+        return out
+
+    def candidates(self, wanted: set[str]) -> set[int]:
+        """Entries holding the query's rarest word, or its next rarest unless that one is
+        common: an entry that covers the whole query holds them all, and scoring every entry
+        that merely says "acute" is what would make this slow."""
+        rare = sorted(wanted, key=lambda w: len(self.postings.get(w, ())))
+        found = set(self.postings.get(rare[0], ()))
+        if len(rare) > 1 and len(self.postings.get(rare[1], ())) <= COMMON:
+            found.update(self.postings.get(rare[1], ()))
+        return found
+
+    @staticmethod
+    def rank(entry: Entry, wanted: set[str]) -> tuple[float, int, int]:
+        covered = len(wanted & entry.every) / len(wanted)
+        return (-covered, len(entry.essential - wanted), entry.level)
+
+    def build(self) -> None:
+        with self.lock:
+            if self.built:
+                return
+            systems = dict(
+                self.catalog.conn.execute(
+                    "SELECT DISTINCT source, system FROM passages WHERE kind = 'index'"
+                ).fetchall()
+            )
+            rows = self.catalog.conn.execute(
+                "SELECT source, path, code, col, see FROM index_entries"
+            ).fetchall()
+            mains = main_terms(rows)
+            for row in rows:
+                code = row["code"] or (row["see"] and see_target(mains, row["source"], row["see"]))
+                if code and row["source"] in systems:
+                    self.add(systems[row["source"]], str(code), row["path"], row["col"])
+            self.built = True
+
+    def add(self, system: str, code: str, path: str, column: str | None) -> None:
+        words = f"{path} {column or ''}"
+        entry = Entry(
+            system,
+            code.rstrip("-").rstrip("."),
+            frozenset(stems(re.sub(r"\([^)]*\)", " ", words))),
+            frozenset(stems(words)),
+            path.count(" > "),
+        )
+        for word in entry.every:
+            self.postings[word].append(len(self.entries))
+        self.entries.append(entry)
+
+
+def main_terms(rows: list[object]) -> dict[tuple[str, str], str]:
+    """Each source's main terms (paths of one level) that carry a code, by their bare name."""
+    found: dict[tuple[str, str], str] = {}
+    for row in rows:
+        path, code = row["path"], row["code"]  # type: ignore[index]
+        if code and " > " not in path:
+            name = re.sub(r"\s*\(.*", "", path).lower()
+            found.setdefault((row["source"], name), code)  # type: ignore[index]
+    return found
+
+
+def see_target(mains: dict[tuple[str, str], str], source: str, see: str) -> str | None:
+    """The code of the main term a "see" reference names ("Urticaria", "Disease, heart")."""
+    see = see.lower().strip()
+    return mains.get((source, see)) or mains.get((source, see.split(",")[0].strip()))

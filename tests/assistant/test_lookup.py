@@ -1,0 +1,71 @@
+"""The Alphabetic Index lookup over a real slice of the official index and the real tabular
+list (hash embedder: the lookup needs no vectors)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from assistant.filters import Filters
+from assistant.index import Index
+from assistant.lookup import stem
+from assistant.settings import Settings
+from ingest.run import ingest
+from tests.conftest import corpus_file, trimmed_tabular
+
+MAIN_TERMS = ("Bronchitis", "Diabetes, diabetic", "Hives", "Urticaria")
+
+
+def index_slice(folder: Path) -> Path:
+    """Whole blocks (a main term and its sub-terms) of the real index, so levels stay valid."""
+    source = corpus_file("icd10cm_index_2025_flat.csv")
+    with source.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    kept, keep = [rows[0]], False
+    for row in rows[1:]:
+        if row[2] == "0":
+            keep = row[3] in MAIN_TERMS
+        if keep:
+            kept.append(row)
+    out = folder / "icd10cm_index_2025_flat.csv"
+    with out.open("w", newline="") as handle:
+        csv.writer(handle).writerows(kept)
+    return out
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    folder = tmp_path_factory.mktemp("lookup")
+    settings = Settings(data_dir=folder / "data", corpus_dir=None, embedder="hash")
+    files = [trimmed_tabular(folder), index_slice(folder)]
+    _, errors = ingest(settings, files, quiet=True)
+    assert not errors
+    return Index(settings)
+
+
+def lookup(index: Index, text: str) -> list[str | None]:
+    filters = Filters(system="icd10cm", kind="code")
+    return [h.passage.code for h in index.searcher.search(text, 3, filters, ("lookup",)).hits]
+
+
+def test_the_entry_that_covers_the_query_wins(index: Index) -> None:
+    assert lookup(index, "acute bronchitis")[0] == "J20.9"
+    assert lookup(index, "type 2 diabetes with diabetic chronic kidney disease")[0] == "E11.22"
+    assert lookup(index, "bronchitis")[0] == "J40"  # the main term: the index's default
+
+
+def test_see_references_are_followed(index: Index) -> None:
+    assert lookup(index, "hives") == ["L50.9"]
+
+
+def test_nothing_for_words_the_index_lacks(index: Index) -> None:
+    assert lookup(index, "zzzz qqqq") == []
+    assert index.searcher.index_lookup.find("the of and") == []
+
+
+def test_stems_agree_across_forms() -> None:
+    assert stem("diabetes") == stem("diabetic")
+    assert stem("hypertension") == stem("hypertensive")
+    assert stem("bronchitis") != stem("bronchiolitis")
