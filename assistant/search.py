@@ -15,7 +15,7 @@ from assistant.filters import Filters
 from assistant.lookup import IndexLookup
 from assistant.models import Passage
 from assistant.query import CodeRef, Query, analyse
-from assistant.vectorstore import StoreHandle, VectorHit
+from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
 
 RRF_K = 10  # a sharp fusion: the top of each list counts most
 OVERFETCH = 8
@@ -276,12 +276,19 @@ class Dense:
         if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
             return kept_ids[:depth]
         assert self.store is not None
+        where = filters.chroma()
         try:
-            hits = self.store.query(self.vector, depth, filters.chroma())
+            hits = self.store.prose.query(self.vector, depth, where) if self.prose(filters) else []
+            # an index built before the prose collection existed has it empty: ask the store
+            hits = hits or self.store.query(self.vector, depth, where)
         except Exception as exc:
             self.unavailable(type(exc).__name__)
             return kept_ids
         return [h.id for h in hits]
+
+    @staticmethod
+    def prose(filters: Filters) -> bool:
+        return filters.kind in PROSE_KINDS
 
 
 def kept(hits: list[VectorHit], filters: Filters) -> Ranked:

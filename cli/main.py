@@ -195,8 +195,8 @@ def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
     else:
         for r in results:
             detail = (
-                f"{r.records} records, {r.passages} passages, {r.embedded} embedded, "
-                f"{r.removed} removed, {r.seconds:.1f}s"
+                f"{r.records} records, {r.passages} passages, {r.embedded} vectors embedded, "
+                f"{r.removed} vectors removed, {r.seconds:.1f}s"
                 if r.status == "loaded"
                 else ""
             )

@@ -20,12 +20,12 @@ from pathlib import Path
 from assistant.catalog import Catalog
 from assistant.embedder import Embedder
 from assistant.models import Passage, SourceData
-from assistant.vectorstore import VectorStore
+from assistant.vectorstore import PROSE_KINDS, VectorStore
 from ingest import store
 from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
-PIPELINE_VERSION = "2"  # 2: title vectors for code passages
+PIPELINE_VERSION = "3"  # 2: title vectors for code passages; 3: prose companion
 EMBED_CHUNK = 512
 
 
@@ -38,7 +38,7 @@ class IngestResult:
     status: str  # "loaded", "unchanged"
     records: int = 0
     passages: int = 0
-    embedded: int = 0
+    embedded: int = 0  # vectors: a passage may have a title or prose vector too
     removed: int = 0
     seconds: float = 0.0
 
@@ -85,6 +85,7 @@ class Pipeline:
         vectors = self.vectors()
         embedded = self.embed_missing(data.passages, vectors, embed_text)
         embedded += self.embed_missing(titled(data.passages), vectors.titles, title_text)
+        embedded += self.embed_missing(prose(data.passages), vectors.prose, embed_text)
         store.replace_source(self.catalog.conn, data, tag)
         removed = self.remove_stale(data)
         return IngestResult(
@@ -127,6 +128,7 @@ class Pipeline:
         for vectors, kept in (
             (self.vectors(), data.passages),
             (self.vectors().titles, titled(data.passages)),
+            (self.vectors().prose, prose(data.passages)),
         ):
             keep = {p.id for p in kept}
             stale = [pid for pid in vectors.ids_for_source(data.source) if pid not in keep]
@@ -147,6 +149,11 @@ def embed_text(passage: Passage) -> str:
 def titled(passages: list[Passage]) -> list[Passage]:
     """The passages that also get a title vector: those of one code, with a title."""
     return [p for p in passages if p.kind == "code" and p.code and p.title]
+
+
+def prose(passages: list[Passage]) -> list[Passage]:
+    """The passages that are also kept in the small prose collection."""
+    return [p for p in passages if p.kind in PROSE_KINDS]
 
 
 def title_text(passage: Passage) -> str:

@@ -37,6 +37,11 @@ def test_an_exact_code_comes_first(index: Index) -> None:
 
 
 def test_filters_restrict_results(index: Index) -> None:
+    store = index.vectors.get()
+    guidelines = index.catalog.conn.execute(
+        "SELECT count(*) FROM passages WHERE kind = 'guideline'"
+    ).fetchone()[0]
+    assert store is not None and store.prose.count() == guidelines > 100
     hits = index.searcher.search("diabetes insulin pump", 8, Filters(kind="guideline")).hits
     assert hits and {h.passage.kind for h in hits} == {"guideline"}
     assert any((h.passage.section or "").startswith("I.C.4.a") for h in hits)

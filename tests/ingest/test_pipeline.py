@@ -30,12 +30,13 @@ def store(settings: Settings) -> VectorStore:
 def test_ingest_embeds_once_and_skips_unchanged(settings: Settings, minilm: MiniLMEmbedder) -> None:
     definitions = corpus_file("icd10pcs_definitions_2026.xml")
     first, errors = ingest(settings, [definitions], quiet=True, embedder=minilm)
-    assert not errors and first[0].embedded == first[0].passages == 954
+    # definitions are prose: each is embedded once and kept in the store and its prose companion
+    assert not errors and first[0].passages == 954 and first[0].embedded == 2 * 954
     started = time.monotonic()
     again, _ = ingest(settings, [definitions], quiet=True, embedder=minilm)
     assert again[0].status == "unchanged" and time.monotonic() - started < 10
     vectors = store(settings)
-    assert vectors.count() == 954
+    assert vectors.count() == vectors.prose.count() == 954 and vectors.titles.count() == 0
     with pytest.raises(RuntimeError, match="embeds its own text"):  # Chroma's default never runs
         vectors.collection.query(query_texts=["coronary artery bypass"], n_results=1)
     hit = vectors.query(minilm.embed_query("coronary artery bypass"), 1)[0]
@@ -47,12 +48,13 @@ def test_a_new_version_replaces_the_old_passages(
 ) -> None:
     ingest(settings, [policy(tmp_path, 5)], quiet=True, embedder=minilm)
     results, _ = ingest(settings, [policy(tmp_path, 3, "Revised.")], quiet=True, embedder=minilm)
-    assert (results[0].passages, results[0].embedded, results[0].removed) == (3, 3, 2)
+    # vectors: each passage in the store and in its prose companion
+    assert (results[0].passages, results[0].embedded, results[0].removed) == (3, 6, 4)
     catalog = Catalog(settings.catalog_path)
     rows = catalog.conn.execute("SELECT text FROM passages").fetchall()
     assert len(rows) == 3 and all("Revised." in r["text"] for r in rows)
     fts = catalog.conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0]
-    assert fts == 3 and store(settings).count() == 3
+    assert fts == 3 and store(settings).count() == store(settings).prose.count() == 3
 
 
 @pytest.mark.parametrize(
