@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS passages (
 );
 CREATE INDEX IF NOT EXISTS passages_source ON passages (source, ord);
 CREATE INDEX IF NOT EXISTS passages_code ON passages (code);
+CREATE INDEX IF NOT EXISTS passages_title ON passages (lower(title));  -- a query that is a title
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     id UNINDEXED, title, text, tokenize = 'porter unicode61'
 );

@@ -7,7 +7,10 @@ coder would pick, and "hives" follows "see Urticaria" to the urticaria code."""
 from __future__ import annotations
 
 import re
+import sqlite3
+import sys
 import threading
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -33,12 +36,18 @@ def stems(text: str) -> set[str]:
     return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP}
 
 
-@dataclass(frozen=True)
+def interned(words: set[str]) -> tuple[str, ...]:
+    return tuple(sys.intern(w) for w in sorted(words))
+
+
+@dataclass(frozen=True, slots=True)
 class Entry:
+    """Compact on purpose: a full corpus holds about 140,000 entries."""
+
     system: str
     code: str
-    essential: frozenset[str]
-    every: frozenset[str]
+    essential: tuple[str, ...]
+    every: tuple[str, ...]
     level: int
 
 
@@ -48,7 +57,7 @@ class IndexLookup:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.entries: list[Entry] = []
-        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
         self.built = False
         self.lock = threading.Lock()
 
@@ -82,23 +91,24 @@ class IndexLookup:
 
     @staticmethod
     def rank(entry: Entry, wanted: set[str]) -> tuple[float, int, int]:
-        covered = len(wanted & entry.every) / len(wanted)
-        return (-covered, len(entry.essential - wanted), entry.level)
+        covered = sum(w in wanted for w in entry.every) / len(wanted)
+        extra = sum(w not in wanted for w in entry.essential)
+        return (-covered, extra, entry.level)
 
     def build(self) -> None:
+        """Rows are streamed, not fetched whole: holding them all at once leaves the process
+        some hundred megabytes larger for good."""
         with self.lock:
             if self.built:
                 return
+            conn = self.catalog.conn
             systems = dict(
-                self.catalog.conn.execute(
+                conn.execute(
                     "SELECT DISTINCT source, system FROM passages WHERE kind = 'index'"
                 ).fetchall()
             )
-            rows = self.catalog.conn.execute(
-                "SELECT source, path, code, col, see FROM index_entries"
-            ).fetchall()
-            mains = main_terms(rows)
-            for row in rows:
+            mains = main_terms(conn)
+            for row in conn.execute("SELECT source, path, code, col, see FROM index_entries"):
                 code = row["code"] or (row["see"] and see_target(mains, row["source"], row["see"]))
                 if code and row["source"] in systems:
                     self.add(systems[row["source"]], str(code), row["path"], row["col"])
@@ -107,10 +117,10 @@ class IndexLookup:
     def add(self, system: str, code: str, path: str, column: str | None) -> None:
         words = f"{path} {column or ''}"
         entry = Entry(
-            system,
-            code.rstrip("-").rstrip("."),
-            frozenset(stems(re.sub(r"\([^)]*\)", " ", words))),
-            frozenset(stems(words)),
+            sys.intern(system),
+            sys.intern(code.rstrip("-").rstrip(".")),
+            interned(stems(re.sub(r"\([^)]*\)", " ", words))),
+            interned(stems(words)),
             path.count(" > "),
         )
         for word in entry.every:
@@ -118,14 +128,16 @@ class IndexLookup:
         self.entries.append(entry)
 
 
-def main_terms(rows: list[object]) -> dict[tuple[str, str], str]:
+def main_terms(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
     """Each source's main terms (paths of one level) that carry a code, by their bare name."""
     found: dict[tuple[str, str], str] = {}
+    rows = conn.execute(
+        "SELECT source, path, code FROM index_entries "
+        "WHERE code IS NOT NULL AND instr(path, ' > ') = 0"
+    )
     for row in rows:
-        path, code = row["path"], row["code"]  # type: ignore[index]
-        if code and " > " not in path:
-            name = re.sub(r"\s*\(.*", "", path).lower()
-            found.setdefault((row["source"], name), code)  # type: ignore[index]
+        name = re.sub(r"\s*\(.*", "", row["path"]).lower()
+        found.setdefault((row["source"], name), row["code"])
     return found
 
 

@@ -101,6 +101,7 @@ class Searcher:
         lists: dict[str, Ranked] = {}
         if "exact" in modes:
             lists["exact"] = self.exact(probe.query.codes, filters)
+            lists["exact"] += self.titled_exactly(text, filters) if codes_wanted else []
         if words and "lexical" in modes:
             lists["lexical"] = words.ranked(filters, self.weights.depth)
         if dense and "dense" in modes:
@@ -123,6 +124,20 @@ class Searcher:
                 if ref.system == "icd9cm" and filters.system in (None, system):
                     found += self.code_passages(system, code, filters)
         return found
+
+    def titled_exactly(self, text: str, filters: Filters) -> Ranked:
+        """Code passages whose title is the query itself: a coder who types a code's title
+        means that code (case, spacing and end punctuation aside). Not a heading's title:
+        "bipolar disorder" names category F31, and the code to report is one of its children,
+        which the other lists find."""
+        where, params = filters.sql("passages")
+        rows = self.catalog.conn.execute(
+            "SELECT id FROM passages WHERE kind = 'code' AND code IS NOT NULL "
+            f"AND lower(title) = ? {where}",
+            [" ".join(text.lower().split()).strip(" .?"), *params],
+        ).fetchall()
+        found = self.catalog.passages([row["id"] for row in rows])
+        return [pid for pid, passage in found.items() if not self.is_heading(passage)]
 
     def code_passages(self, system: str, code: str, filters: Filters) -> Ranked:
         """The passages that describe a code: its own, else its parent's (a 7th-character

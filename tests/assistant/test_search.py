@@ -102,3 +102,11 @@ def test_code_passages_have_title_vectors(index: Index) -> None:
     assert hits[0].passage.code == "E11.65" and hits[0].via == ("title",)
     full = index.searcher.search("diabetes type two with high sugar", 5).hits
     assert any("title" in h.via for h in full)
+
+
+def test_a_typed_title_names_its_code_but_not_a_heading(index: Index) -> None:
+    filters = Filters(system="icd10cm", kind="code")
+    hits = index.searcher.search("type 2 diabetes mellitus with hyperglycemia.", 3, filters).hits
+    assert hits[0].passage.code == "E11.65" and "exact" in hits[0].via
+    heading = index.searcher.search("Type 2 diabetes mellitus", 3, filters).hits
+    assert all("exact" not in h.via for h in heading)  # E11 is a category: no exact match
