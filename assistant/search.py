@@ -39,6 +39,12 @@ class Weights:
     heading: float = 0.5  # score factor for categories and subcategories not asked for
     depth: int = 60
 
+    def for_any_kind(self) -> Weights:
+        """A search over every kind (a chat's main search) wants codes and prose alike: the
+        index lookup counts as much as the lexical list, or codes would bury a guideline or a
+        policy the query matches (title vectors join the dense list there, see Dense)."""
+        return replace(self, lookup=self.lexical)
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -104,15 +110,17 @@ class Searcher:
             lists["exact"] += self.titled_exactly(text, filters) if codes_wanted else []
         if words and "lexical" in modes:
             lists["lexical"] = words.ranked(filters, self.weights.depth)
+        any_kind = filters.kind is None
         if dense and "dense" in modes:
-            lists["dense"] = dense.ranked(filters, fallback=True)
-        if dense and "title" in modes and codes_wanted:
+            lists["dense"] = dense.ranked(filters, fallback=True, titles="title" in modes)
+        if dense and "title" in modes and filters.kind == "code":
             lists["title"] = dense.titled(filters)
         if words and dense and "index" in modes and codes_wanted:
             lists["index"] = self.via_index(filters, words, dense)
         if "lookup" in modes and codes_wanted:
             lists["lookup"] = self.lookup(text, filters)
-        return SearchResult(probe.query, self.fuse(lists, k), list(probe.warnings))
+        weights = self.weights.for_any_kind() if any_kind else self.weights
+        return SearchResult(probe.query, self.fuse(lists, k, weights), list(probe.warnings))
 
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []
@@ -191,11 +199,11 @@ class Searcher:
                     out.append(target)
         return out
 
-    def fuse(self, lists: dict[str, Ranked], k: int) -> list[Hit]:
+    def fuse(self, lists: dict[str, Ranked], k: int, weights: Weights) -> list[Hit]:
         scores: dict[str, float] = defaultdict(float)
         via: dict[str, list[str]] = defaultdict(list)
         for name, ranked in lists.items():
-            weight = getattr(self.weights, name)
+            weight = getattr(weights, name)
             for rank, pid in enumerate(dict.fromkeys(ranked)):
                 scores[pid] += weight / (RRF_K + rank)
                 via[pid].append(name)
@@ -208,7 +216,7 @@ class Searcher:
                 break
         for pid, passage in passages.items():
             if "exact" not in via[pid] and self.is_heading(passage):
-                scores[pid] *= self.weights.heading  # coders report codes, not categories
+                scores[pid] *= weights.heading  # coders report codes, not categories
         best = sorted(passages, key=lambda pid: -scores[pid])
         return [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best][:k]
 
@@ -285,9 +293,15 @@ class Dense:
         keeps few of them keeps few codes)."""
         return kept(self.titles, filters)[: self.searcher.weights.depth]
 
-    def ranked(self, filters: Filters, fallback: bool) -> Ranked:
+    def ranked(self, filters: Filters, fallback: bool, titles: bool = False) -> Ranked:
+        """Nearest passages. In a search over every kind, with ``titles``, a code's title
+        vector stands in for its passage vector when nearer (same model, same query: the
+        distances compare), so a code gets one dense vote, not two."""
         depth = self.searcher.weights.depth
-        kept_ids = kept(self.wide, filters)
+        hits = self.wide
+        if titles and filters.kind is None:
+            hits = sorted([*self.wide, *self.titles], key=lambda h: h.distance)
+        kept_ids = list(dict.fromkeys(kept(hits, filters)))
         if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
             return kept_ids[:depth]
         assert self.store is not None

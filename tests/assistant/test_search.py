@@ -98,10 +98,14 @@ def test_code_passages_have_title_vectors(index: Index) -> None:
     store = index.vectors.get()
     assert store is not None and store.titles.count() == len(rows) > 1000
     title = "Type 2 diabetes mellitus with hyperglycemia"
-    hits = index.searcher.search(title.lower(), 5, modes=("title",)).hits
+    codes_only = Filters(system="icd10cm", kind="code")
+    hits = index.searcher.search(title.lower(), 5, codes_only, modes=("title",)).hits
     assert hits[0].passage.code == "E11.65" and hits[0].via == ("title",)
-    full = index.searcher.search("diabetes type two with high sugar", 5).hits
+    full = index.searcher.search("diabetes type two with high sugar", 5, codes_only).hits
     assert any("title" in h.via for h in full)
+    # over every kind, a title vector joins the dense list instead: one dense vote per code
+    mixed = index.searcher.search(title, 5).hits
+    assert mixed[0].passage.code == "E11.65" and "title" not in mixed[0].via
 
 
 def test_a_typed_title_names_its_code_but_not_a_heading(index: Index) -> None:
