@@ -55,7 +55,6 @@ class Hit:
 
 @dataclass
 class Probe:
-    text: str
     query: Query
     words: Lexical | None
     dense: Dense | None
@@ -89,7 +88,7 @@ class Searcher:
         words = Lexical(self, text) if {"lexical", "index"} & set(modes) else None
         wanted = {"dense", "index", "title"} & set(modes)
         dense = Dense(self, text, warnings) if wanted else None
-        return Probe(text, analyse(text, self.catalog), words, dense, warnings)
+        return Probe(analyse(text, self.catalog), words, dense, warnings)
 
     def search(
         self,
@@ -307,17 +306,14 @@ class Dense:
         assert self.store is not None
         where = filters.chroma()
         try:
-            hits = self.store.prose.query(self.vector, depth, where) if self.prose(filters) else []
+            prose = filters.kind in PROSE_KINDS
+            hits = self.store.prose.query(self.vector, depth, where) if prose else []
             # an index built before the prose collection existed has it empty: ask the store
             hits = hits or self.store.query(self.vector, depth, where)
         except Exception as exc:
             self.unavailable(type(exc).__name__)
             return kept_ids
         return [h.id for h in hits]
-
-    @staticmethod
-    def prose(filters: Filters) -> bool:
-        return filters.kind in PROSE_KINDS
 
 
 def kept(hits: list[VectorHit], filters: Filters) -> Ranked:

@@ -19,12 +19,13 @@ from pathlib import Path
 
 from assistant.catalog import Catalog
 from assistant.embedder import Embedder
-from assistant.models import Passage, SourceData
+from assistant.models import Passage
 from assistant.vectorstore import PROSE_KINDS, VectorStore
 from ingest import store
 from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
+Part = tuple[VectorStore, list[Passage], Callable[[Passage], str]]
 PIPELINE_VERSION = "3"  # 2: title vectors for code passages; 3: prose companion
 EMBED_CHUNK = 512
 
@@ -82,12 +83,12 @@ class Pipeline:
         self.progress.say(f"{path}: reading with loader {loader.name}")
         data = loader.load(path)
         data.passages = unique(data.passages)
-        vectors = self.vectors()
-        embedded = self.embed_missing(data.passages, vectors, embed_text)
-        embedded += self.embed_missing(titled(data.passages), vectors.titles, title_text)
-        embedded += self.embed_missing(prose(data.passages), vectors.prose, embed_text)
+        parts = self.parts(data.passages)
+        embedded = sum(
+            self.embed_missing(kept, vectors, text_of) for vectors, kept, text_of in parts
+        )
         store.replace_source(self.catalog.conn, data, tag)
-        removed = self.remove_stale(data)
+        removed = self.remove_stale(data.source, parts)
         return IngestResult(
             data.source,
             str(path),
@@ -123,15 +124,20 @@ class Pipeline:
         bar.close()  # type: ignore[attr-defined]
         return len(todo)
 
-    def remove_stale(self, data: SourceData) -> int:
+    def parts(self, passages: list[Passage]) -> list[Part]:
+        """Each collection a source writes to, with its passages and the text it embeds."""
+        vectors = self.vectors()
+        return [
+            (vectors, passages, embed_text),
+            (vectors.titles, titled(passages), title_text),
+            (vectors.prose, prose(passages), embed_text),
+        ]
+
+    def remove_stale(self, source: str, parts: list[Part]) -> int:
         removed = 0
-        for vectors, kept in (
-            (self.vectors(), data.passages),
-            (self.vectors().titles, titled(data.passages)),
-            (self.vectors().prose, prose(data.passages)),
-        ):
+        for vectors, kept, _ in parts:
             keep = {p.id for p in kept}
-            stale = [pid for pid in vectors.ids_for_source(data.source) if pid not in keep]
+            stale = [pid for pid in vectors.ids_for_source(source) if pid not in keep]
             vectors.delete(stale)
             removed += len(stale)
         return removed
