@@ -15,10 +15,10 @@ from pathlib import Path
 
 from assistant.catalog import Catalog
 from assistant.filters import Filters
-from assistant.search import Hit, Searcher
+from assistant.search import ALL_MODES, Hit, Searcher
 
 MODES = {
-    "full": ("exact", "lexical", "dense", "index", "title", "lookup"),
+    "full": ALL_MODES,
     "lexical": ("lexical",),
     "dense": ("dense", "title"),
 }

@@ -14,13 +14,15 @@ from assistant.embedder import Embedder
 from assistant.filters import Filters
 from assistant.lookup import IndexLookup
 from assistant.models import Passage
+from assistant.qualifiers import contradictions, read
 from assistant.query import CodeRef, Query, analyse
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
 
 RRF_K = 10  # a sharp fusion: the top of each list counts most
 OVERFETCH = 8
 Ranked = list[str]
-ALL_MODES = ("exact", "lexical", "dense", "index", "title", "lookup")
+# the lists fused, then the reranking step that reads qualifiers off code titles
+ALL_MODES = ("exact", "lexical", "dense", "index", "title", "lookup", "qualifiers")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Weights:
     title: float = 8.0
     lookup: float = 4.0
     heading: float = 0.5  # score factor for categories and subcategories not asked for
+    contradiction: float = 0.6  # score factor per axis a code's title contradicts the query on
     depth: int = 60
 
     def for_any_kind(self) -> Weights:
@@ -119,7 +122,8 @@ class Searcher:
         if "lookup" in modes and codes_wanted:
             lists["lookup"] = self.lookup(text, filters)
         weights = self.weights.for_any_kind() if any_kind else self.weights
-        return SearchResult(probe.query, self.fuse(lists, k, weights), list(probe.warnings))
+        hits = self.fuse(lists, k, weights, text if "qualifiers" in modes else None)
+        return SearchResult(probe.query, hits, list(probe.warnings))
 
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []
@@ -198,7 +202,11 @@ class Searcher:
                     out.append(target)
         return out
 
-    def fuse(self, lists: dict[str, Ranked], k: int, weights: Weights) -> list[Hit]:
+    def fuse(
+        self, lists: dict[str, Ranked], k: int, weights: Weights, text: str | None
+    ) -> list[Hit]:
+        """Weighted reciprocal-rank fusion; then, among the best 3k, headings and code titles
+        that contradict ``text`` (when given) lose score."""
         scores: dict[str, float] = defaultdict(float)
         via: dict[str, list[str]] = defaultdict(list)
         for name, ranked in lists.items():
@@ -213,9 +221,15 @@ class Searcher:
             passages.update(self.catalog.passages(ranked[start : start + k * 3]))
             if len(passages) >= k * 3:
                 break
+        asked = read(text) if text else None
         for pid, passage in passages.items():
-            if "exact" not in via[pid] and self.is_heading(passage):
+            if "exact" in via[pid] or passage.kind != "code":
+                continue
+            if self.is_heading(passage):
                 scores[pid] *= weights.heading  # coders report codes, not categories
+            if asked:
+                clashes = contradictions(asked, read(passage.title))
+                scores[pid] *= weights.contradiction**clashes
         best = sorted(passages, key=lambda pid: -scores[pid])
         return [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best][:k]
 

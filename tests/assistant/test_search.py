@@ -114,3 +114,18 @@ def test_a_typed_title_names_its_code_but_not_a_heading(index: Index) -> None:
     assert hits[0].passage.code == "E11.65" and "exact" in hits[0].via
     heading = index.searcher.search("Type 2 diabetes mellitus", 3, filters).hits
     assert all("exact" not in h.via for h in heading)  # E11 is a category: no exact match
+
+
+@pytest.mark.parametrize(
+    ("query", "above", "below"),
+    [
+        ("bronchiectasis without acute exacerbation", "J47.9", "J47.1"),
+        ("bronchiectasis with acute exacerbation", "J47.1", "J47.9"),
+        ("moderate persistent asthma, not complicated", "J45.40", "J45.41"),
+    ],
+)
+def test_a_title_that_contradicts_the_query_ranks_below_its_sibling(
+    index: Index, query: str, above: str, below: str
+) -> None:
+    found = codes(index, query, 10, system="icd10cm", kind="code")
+    assert above in found and (below not in found or found.index(above) < found.index(below))

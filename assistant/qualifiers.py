@@ -1,0 +1,118 @@
+"""The words that tell sibling codes apart, read from a query and from a code's title, so that a
+code whose title contradicts the query can be ranked below its siblings. Vectors and BM25 both
+see "with obstruction" and "without obstruction" as near twins; a coder does not.
+
+The axes:
+- what is stated and what is denied ("without", "not", "no" open a denial that runs to the next
+  comma, "with" or "but"): "bronchiectasis without acute exacerbation" contradicts
+  "Bronchiectasis with (acute) exacerbation";
+- side: a query that names no side wants the unspecified-side code (guideline I.B.13), one that
+  names a side wants that side;
+- the residual classes: "other" against "unspecified";
+- mutually exclusive words and numbers: initial/subsequent/sequela, acute/chronic,
+  benign/malignant/uncertain, primary/secondary, stage III/stage 3 against stage 1.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.lookup import stem
+
+DENY = frozenset({"without", "not", "no"})
+SCOPE_ENDS = frozenset({"with", "but"})
+FILLER = frozenset(
+    "a an the of mention stated as so any having to in on for by from at is are be".split()
+)
+SIDES = ("right", "left", "bilateral")
+NOT_A_SIDE = re.compile(
+    r"\b(?:right|left)\b(?:\s*\?|\s+(?:code|codes|way|answer|one|now|away|to|over|out|behind|"
+    r"alone|untreated|against|the|a|it|this|that)\b)"
+)
+EXCLUSIVE = (
+    frozenset({"initial", "subsequent", "sequela"}),
+    frozenset({"acute", "chronic"}),
+    frozenset({"benign", "malignant", "uncertain"}),
+    frozenset({"primary", "secondary"}),
+)
+
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+NUMBERED = frozenset({"stage", "type", "grade", "degree", "class", "phase"})
+CLAUSE = re.compile(r"[,;:\[\]]")
+PARTS = (
+    "side|eye|ear|limb|arm|leg|hand|foot|feet|knee|hip|shoulder|elbow|wrist|ankle|thigh|finger|"
+    "thumb|toe|lung|kidney|breast|ovary|testis|forearm|femur|tibia|fibula|humerus|radius|ulna|"
+    "eyelid|orbit|buttock|heel|calf|clavicle|scapula"
+)
+UNSPECIFIED_SIDE = re.compile(rf"\bunspecified (?:\w+ )?(?:{PARTS})s?\b", re.I)
+BOTH = re.compile(rf"\bboth (?:\w+ )?(?:{PARTS})s?\b", re.I)
+
+
+@dataclass(frozen=True)
+class Reading:
+    said: frozenset[str]
+    denied: frozenset[str]
+    side: str | None  # right, left, bilateral, unspecified (a title's "unspecified eye")
+    residual: str | None  # other or unspecified, when exactly one of them is written
+    exclusive: frozenset[str]
+    numbers: frozenset[str]
+
+
+@lru_cache(maxsize=65536)
+def read(text: str) -> Reading:
+    said: set[str] = set()
+    denied: set[str] = set()
+    words: list[str] = []
+    numbers: set[str] = set()
+    for clause in CLAUSE.split(text.lower()):
+        denying = False
+        tokens = re.findall(r"[a-z0-9]+", clause)
+        for i, word in enumerate(tokens):
+            if word in DENY:
+                denying = True
+                continue
+            if word in SCOPE_ENDS:
+                denying = False
+                continue
+            words.append(word)
+            if i and tokens[i - 1] in NUMBERED and (word.isdigit() or word in ROMAN):
+                numbers.add(ROMAN.get(word, word))
+            if word in FILLER:
+                continue
+            (denied if denying else said).add(stem(word))
+    present = set(words)
+    sides = [s for s in SIDES if s in set(re.findall(r"[a-z]+", NOT_A_SIDE.sub(" ", text.lower())))]
+    if BOTH.search(text):
+        sides.append("bilateral")
+    side = sides[0] if len(set(sides)) == 1 else None
+    if side is None and UNSPECIFIED_SIDE.search(text):
+        side = "unspecified"
+    residuals = [r for r in ("other", "unspecified") if r in present]
+    return Reading(
+        said=frozenset(said - denied),
+        denied=frozenset(denied - said),
+        side=side,
+        residual=residuals[0] if len(residuals) == 1 else None,
+        exclusive=frozenset(w for group in EXCLUSIVE for w in group if w in present),
+        numbers=frozenset(numbers),
+    )
+
+
+def contradictions(query: Reading, title: Reading) -> int:
+    """On how many axes a code's title says what the query does not."""
+    count = 0
+    if query.denied & title.said or query.said & title.denied:
+        count += 1
+    if title.side and title.side != (query.side or "unspecified"):
+        count += 1
+    if query.residual and title.residual and query.residual != title.residual:
+        count += 1
+    for group in EXCLUSIVE:
+        asked, given = query.exclusive & group, title.exclusive & group
+        if len(asked) == 1 and given and not asked & given:
+            count += 1
+    if query.numbers and title.numbers and not query.numbers & title.numbers:
+        count += 1
+    return count
