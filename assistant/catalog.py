@@ -252,14 +252,16 @@ class Catalog:
         rows = self.conn.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids)
         return {row["id"]: row_to_passage(row) for row in rows}
 
-    def filter_fields(self, ids: list[str]) -> dict[str, dict[str, str]]:
-        """What search filters on (system, kind, source, version) for each passage that exists,
-        read from the catalog: much cheaper than having Chroma return its metadata."""
+    def filter_fields(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """What search filters on (FILTER_FIELDS, in order) for each passage that exists, read
+        from the catalog: much cheaper than having Chroma return its metadata."""
         marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            f"SELECT id, system, kind, source, version FROM passages WHERE id IN ({marks})", ids
+        cursor = self.conn.cursor()
+        cursor.row_factory = None  # plain tuples: a few hundred rows a query, built fast
+        rows = cursor.execute(
+            f"SELECT id, {', '.join(FILTER_FIELDS)} FROM passages WHERE id IN ({marks})", ids
         )
-        return {row["id"]: {k: str(row[k]) for k in FILTER_FIELDS} for row in rows}
+        return {row[0]: row[1:] for row in rows}
 
     def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after one passage in its source."""

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from assistant import lexical
-from assistant.catalog import Catalog
+from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.codes import to_key
 from assistant.embedder import Embedder
 from assistant.filters import Filters
@@ -276,6 +276,7 @@ class Dense:
         self.vector = None
         self.wide: list[VectorHit] = []
         self.titles: list[VectorHit] = []
+        self.fields: dict[str, tuple[str, ...]] = {}
         self.store = searcher.vectors.get() if searcher.vectors else None
         if self.store is None or searcher.embedder is None:
             if searcher.vectors is not None:
@@ -286,9 +287,9 @@ class Dense:
             depth = searcher.weights.depth
             wide = self.store.query(self.vector, depth * OVERFETCH, metadata=False)
             titles = self.store.titles.query(self.vector, depth * 2, metadata=False)
-            fields = searcher.catalog.filter_fields([h.id for h in wide + titles])
-            self.wide = [replace(h, metadata=fields[h.id]) for h in wide if h.id in fields]
-            self.titles = [replace(h, metadata=fields[h.id]) for h in titles if h.id in fields]
+            self.fields = searcher.catalog.filter_fields([h.id for h in wide + titles])
+            self.wide = [h for h in wide if h.id in self.fields]
+            self.titles = [h for h in titles if h.id in self.fields]
         except Exception as exc:  # the vector store is optional at query time
             self.unavailable(type(exc).__name__)
 
@@ -301,10 +302,16 @@ class Dense:
             "results come from the lexical index and the catalog"
         )
 
+    def kept(self, hits: list[VectorHit], filters: Filters) -> Ranked:
+        """Ids of the hits whose catalog fields pass the filters."""
+        wanted = [(FILTER_FIELDS.index(name), value) for name, value in filters.items()]
+        fields = self.fields
+        return [h.id for h in hits if all(fields[h.id][i] == v for i, v in wanted)]
+
     def titled(self, filters: Filters) -> Ranked:
         """Code passages whose title alone is nearest the query (no fallback: a filter that
         keeps few of them keeps few codes)."""
-        return kept(self.titles, filters)[: self.searcher.weights.depth]
+        return self.kept(self.titles, filters)[: self.searcher.weights.depth]
 
     def ranked(self, filters: Filters, fallback: bool, titles: bool = False) -> Ranked:
         """Nearest passages. In a search over every kind, with ``titles``, a code's title
@@ -314,7 +321,7 @@ class Dense:
         hits = self.wide
         if titles and filters.kind is None:
             hits = sorted([*self.wide, *self.titles], key=lambda h: h.distance)
-        kept_ids = list(dict.fromkeys(kept(hits, filters)))
+        kept_ids = list(dict.fromkeys(self.kept(hits, filters)))
         if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
             return kept_ids[:depth]
         assert self.store is not None
@@ -328,8 +335,3 @@ class Dense:
             self.unavailable(type(exc).__name__)
             return kept_ids
         return [h.id for h in hits]
-
-
-def kept(hits: list[VectorHit], filters: Filters) -> Ranked:
-    wanted = filters.items()
-    return [h.id for h in hits if all(str(h.metadata.get(k)) == v for k, v in wanted)]
