@@ -63,21 +63,30 @@ class IndexLookup:
 
     def find(self, text: str, system: str | None = None, limit: int = 20) -> list[tuple[str, str]]:
         """(system, code) pairs, best first."""
+        return self.search(text, system, limit)[0]
+
+    def search(
+        self, text: str, system: str | None = None, limit: int = 20
+    ) -> tuple[list[tuple[str, str]], bool]:
+        """(system, code) pairs, best first, and whether the best entry is whole: it holds
+        every word of the query and adds no essential word of its own."""
         self.build()
         wanted = stems(text)
         if not wanted:
-            return []
+            return [], False
         found = self.candidates(wanted)
         ranked = sorted(found, key=lambda i: self.rank(self.entries[i], wanted))
+        whole = False
         out: list[tuple[str, str]] = []
         for i in ranked:
             entry = self.entries[i]
             pair = (entry.system, entry.code)
             if (system is None or entry.system == system) and pair not in out:
+                whole = whole or (not out and self.rank(entry, wanted)[:2] == (-1.0, 0))
                 out.append(pair)
             if len(out) >= limit:
                 break
-        return out
+        return out, whole
 
     def candidates(self, wanted: set[str]) -> set[int]:
         """Entries holding the query's rarest word, or its next rarest unless that one is

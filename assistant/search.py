@@ -12,6 +12,7 @@ from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.codes import to_key
 from assistant.embedder import Embedder
 from assistant.filters import Filters
+from assistant.inclusions import InclusionTerms
 from assistant.lookup import IndexLookup
 from assistant.models import Passage
 from assistant.qualifiers import contradictions, read
@@ -40,6 +41,7 @@ class Weights:
     lookup: float = 4.0
     heading: float = 0.5  # score factor for categories and subcategories not asked for
     contradiction: float = 0.6  # score factor per axis a code's title contradicts the query on
+    whole_entry: float = 1.5  # lookup weight factor when an index entry holds the whole query
     depth: int = 60
 
     def for_any_kind(self) -> Weights:
@@ -84,6 +86,7 @@ class Searcher:
         self.embedder = embedder
         self.weights = weights or Weights()
         self.index_lookup = IndexLookup(catalog)
+        self.inclusions = InclusionTerms(catalog)
 
     def probe(self, text: str, modes: tuple[str, ...] = ALL_MODES) -> Probe:
         """The work a query costs whatever its filters, done once."""
@@ -109,7 +112,7 @@ class Searcher:
         lists: dict[str, Ranked] = {}
         if "exact" in modes:
             lists["exact"] = self.exact(probe.query.codes, filters)
-            lists["exact"] += self.titled_exactly(text, filters) if codes_wanted else []
+            lists["exact"] += self.named_exactly(text, filters) if codes_wanted else []
         if words and "lexical" in modes:
             lists["lexical"] = words.ranked(filters, self.weights.depth)
         any_kind = filters.kind is None
@@ -119,9 +122,12 @@ class Searcher:
             lists["title"] = dense.titled(filters)
         if words and dense and "index" in modes and codes_wanted:
             lists["index"] = self.via_index(filters, words, dense)
+        whole = False
         if "lookup" in modes and codes_wanted:
-            lists["lookup"] = self.lookup(text, filters)
+            lists["lookup"], whole = self.lookup(text, filters)
         weights = self.weights.for_any_kind() if any_kind else self.weights
+        if whole:
+            weights = replace(weights, lookup=weights.lookup * weights.whole_entry)
         hits = self.fuse(lists, k, weights, text if "qualifiers" in modes else None)
         return SearchResult(probe.query, hits, list(probe.warnings))
 
@@ -136,18 +142,23 @@ class Searcher:
                     found += self.code_passages(system, code, filters)
         return found
 
-    def titled_exactly(self, text: str, filters: Filters) -> Ranked:
-        """Code passages whose title is the query itself: a coder who types a code's title
-        means that code (case, spacing and end punctuation aside). Not a heading's title:
-        "bipolar disorder" names category F31, and the code to report is one of its children,
-        which the other lists find."""
+    def named_exactly(self, text: str, filters: Filters) -> Ranked:
+        """Code passages whose title or one of whose inclusion terms is the query itself: a
+        coder who types either means that code (case, spacing and end punctuation aside). Not
+        a heading: "bipolar disorder" names category F31, and the code to report is one of its
+        children, which the other lists find."""
         where, params = filters.sql("passages")
         rows = self.catalog.conn.execute(
             "SELECT id FROM passages WHERE kind = 'code' AND code IS NOT NULL "
             f"AND lower(title) = ? {where}",
             [" ".join(text.lower().split()).strip(" .?"), *params],
         ).fetchall()
-        found = self.catalog.passages([row["id"] for row in rows])
+        ids = [row["id"] for row in rows]
+        code_filters = replace(filters, kind="code")
+        for system, key in self.inclusions.codes(text):
+            if filters.system in (None, system):
+                ids += self.code_passages(system, self.display(system, key), code_filters)
+        found = self.catalog.passages(list(dict.fromkeys(ids)))
         return [pid for pid, passage in found.items() if not self.is_heading(passage)]
 
     def code_passages(self, system: str, code: str, filters: Filters) -> Ranked:
@@ -177,13 +188,15 @@ class Searcher:
         ).fetchone()
         return str(row["code"]) if row else key
 
-    def lookup(self, text: str, filters: Filters) -> Ranked:
-        """The code passages the Alphabetic Index entries that best cover the query lead to."""
+    def lookup(self, text: str, filters: Filters) -> tuple[Ranked, bool]:
+        """The code passages the Alphabetic Index entries that best cover the query lead to,
+        and whether the best entry is whole (see IndexLookup.search)."""
         out: Ranked = []
         code_filters = replace(filters, kind="code")
-        for system, code in self.index_lookup.find(text, filters.system):
+        pairs, whole = self.index_lookup.search(text, filters.system)
+        for system, code in pairs:
             out += [pid for pid in self.code_passages(system, code, code_filters) if pid not in out]
-        return out
+        return out, whole
 
     def via_index(self, filters: Filters, words: Lexical, dense: Dense) -> Ranked:
         """Index lines that match the query, replaced by the code passages they point to."""

@@ -60,6 +60,16 @@ def test_see_references_are_followed(index: Index) -> None:
     assert lookup(index, "hives") == ["L50.9"]
 
 
+def test_a_whole_entry_is_told_apart_from_a_partial_one(index: Index) -> None:
+    searcher = index.searcher
+    assert searcher.lookup("hives", Filters(system="icd10cm"))[1]
+    assert searcher.lookup("bronchitis", Filters(system="icd10cm"))[1]
+    assert not searcher.lookup("hives of the elbow", Filters(system="icd10cm"))[1]
+    # the best entry, "Bronchitis > acute or subacute", adds a word of its own: not whole
+    assert not searcher.index_lookup.search("acute bronchitis")[1]
+    assert searcher.lookup("hives", Filters(system="icd10pcs")) == ([], False)
+
+
 def test_nothing_for_words_the_index_lacks(index: Index) -> None:
     assert lookup(index, "zzzz qqqq") == []
     assert index.searcher.index_lookup.find("the of and") == []

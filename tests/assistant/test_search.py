@@ -129,3 +129,12 @@ def test_a_title_that_contradicts_the_query_ranks_below_its_sibling(
 ) -> None:
     found = codes(index, query, 10, system="icd10cm", kind="code")
     assert above in found and (below not in found or found.index(above) < found.index(below))
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [("hay fever", "J30.1"), ("Sore throat", "J02.9"), ("passive pneumonia.", "J18.2")],
+)
+def test_a_typed_inclusion_term_names_its_code(index: Index, query: str, code: str) -> None:
+    hits = index.searcher.search(query, 3, Filters(system="icd10cm", kind="code")).hits
+    assert hits[0].passage.code == code and "exact" in hits[0].via
