@@ -22,6 +22,7 @@ STOP = frozenset(
 )
 SUFFIXES = ("ations", "ation", "ically", "ical", "ive", "ions", "ion", "ic", "ia", "es", "s", "y")
 COMMON = 1500  # entries holding a word: past this, the word does not pick candidates
+GRAFTED = 40  # a "see" target with more coded sub-terms than this is too broad to read on
 
 
 def stem(word: str) -> str:
@@ -75,7 +76,8 @@ class IndexLookup:
         if not wanted:
             return [], False
         found = self.candidates(wanted)
-        ranked = sorted(found, key=lambda i: self.rank(self.entries[i], wanted))
+        # ties go to the entry the index prints first (grafted entries come last)
+        ranked = sorted(found, key=lambda i: (*self.rank(self.entries[i], wanted), i))
         whole = False
         out: list[tuple[str, str]] = []
         for i in ranked:
@@ -116,41 +118,92 @@ class IndexLookup:
                     "SELECT DISTINCT source, system FROM passages WHERE kind = 'index'"
                 ).fetchall()
             )
-            mains = main_terms(conn)
-            for row in conn.execute("SELECT source, path, code, col, see FROM index_entries"):
-                code = row["code"] or (row["see"] and see_target(mains, row["source"], row["see"]))
-                if code and row["source"] in systems:
-                    self.add(systems[row["source"]], str(code), row["path"], row["col"])
+            refs = conn.execute(
+                "SELECT source, path, see FROM index_entries WHERE code IS NULL AND see IS NOT NULL"
+            ).fetchall()
+            wanted = {(r["source"], key) for r in refs for key in see_keys(r["see"])}
+            coded: dict[tuple[str, str], str] = {}
+            under: dict[tuple[str, str], list[int]] = defaultdict(list)
+            rows = conn.execute(
+                "SELECT source, path, code, col FROM index_entries WHERE code IS NOT NULL"
+            )
+            for row in rows:
+                source = row["source"]
+                if source not in systems:
+                    continue
+                key = bare(row["path"])
+                coded.setdefault((source, key), row["code"])
+                at = self.add(systems[source], row["code"], row["path"], row["col"])
+                for prefix in prefixes(key):
+                    if (source, prefix) in wanted:
+                        under[(source, prefix)].append(at)
+            for ref in refs:
+                if ref["source"] in systems:
+                    self.follow(systems[ref["source"]], ref, coded, under)
             self.built = True
 
-    def add(self, system: str, code: str, path: str, column: str | None) -> None:
+    def follow(
+        self,
+        system: str,
+        ref: sqlite3.Row,
+        coded: dict[tuple[str, str], str],
+        under: dict[tuple[str, str], list[int]],
+    ) -> None:
+        """A "see" reference leads to the entry it names ("Tuberculosis, pulmonary" is the
+        sub-term "pulmonary" of "Tuberculosis"). When that entry has no code of its own but a
+        few coded sub-terms ("Need > vaccination - see Vaccination", whose "encounter for"
+        gives Z23), each becomes an entry under the referring path, the way a coder reads on."""
+        for key in see_keys(ref["see"]):
+            code = coded.get((ref["source"], key))
+            if code:
+                self.add(system, code, ref["path"], None)
+                return
+            below = under.get((ref["source"], key), [])
+            if below and len(below) <= GRAFTED:
+                for at in below:
+                    self.graft(ref["path"], self.entries[at])
+                return
+
+    def graft(self, path: str, target: Entry) -> None:
+        level = path.count(" > ") + 1
+        essential = interned(stems(re.sub(r"\([^)]*\)", " ", path)) | set(target.essential))
+        every = interned(stems(path) | set(target.every))
+        self.append(Entry(target.system, target.code, essential, every, level + target.level))
+
+    def add(self, system: str, code: str, path: str, column: str | None) -> int:
         words = f"{path} {column or ''}"
-        entry = Entry(
-            sys.intern(system),
-            sys.intern(code.rstrip("-").rstrip(".")),
-            interned(stems(re.sub(r"\([^)]*\)", " ", words))),
-            interned(stems(words)),
-            path.count(" > "),
+        return self.append(
+            Entry(
+                sys.intern(system),
+                sys.intern(code.rstrip("-").rstrip(".")),
+                interned(stems(re.sub(r"\([^)]*\)", " ", words))),
+                interned(stems(words)),
+                path.count(" > "),
+            )
         )
+
+    def append(self, entry: Entry) -> int:
         for word in entry.every:
             self.postings[word].append(len(self.entries))
         self.entries.append(entry)
+        return len(self.entries) - 1
 
 
-def main_terms(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """Each source's main terms (paths of one level) that carry a code, by their bare name."""
-    found: dict[tuple[str, str], str] = {}
-    rows = conn.execute(
-        "SELECT source, path, code FROM index_entries "
-        "WHERE code IS NOT NULL AND instr(path, ' > ') = 0"
-    )
-    for row in rows:
-        name = re.sub(r"\s*\(.*", "", row["path"]).lower()
-        found.setdefault((row["source"], name), row["code"])
-    return found
+def bare(path: str) -> str:
+    """A path as "see" references name it: lower case, without nonessential modifiers, and the
+    main term by its first form ("Tuberculosis, tubercular, tuberculous" is "tuberculosis")."""
+    parts = [re.sub(r"\s*\([^)]*\)", "", part).strip().lower() for part in path.split(" > ")]
+    parts[0] = parts[0].split(",")[0].strip()
+    return " > ".join(parts)
 
 
-def see_target(mains: dict[tuple[str, str], str], source: str, see: str) -> str | None:
-    """The code of the main term a "see" reference names ("Urticaria", "Disease, heart")."""
-    see = see.lower().strip()
-    return mains.get((source, see)) or mains.get((source, see.split(",")[0].strip()))
+def prefixes(key: str) -> list[str]:
+    parts = key.split(" > ")
+    return [" > ".join(parts[:n]) for n in range(1, len(parts))]
+
+
+def see_keys(see: str) -> list[str]:
+    """The paths a "see" text may name, most specific first: "Tuberculosis, pulmonary" is the
+    sub-term "pulmonary" of the main term "Tuberculosis", else that main term itself."""
+    parts = [p.strip() for p in re.sub(r"\s*\([^)]*\)", "", see).lower().split(",") if p.strip()]
+    return [" > ".join(parts[:n]) for n in range(len(parts), 0, -1)]

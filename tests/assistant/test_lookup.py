@@ -15,7 +15,16 @@ from assistant.settings import Settings
 from ingest.run import ingest
 from tests.conftest import corpus_file, trimmed_tabular
 
-MAIN_TERMS = ("Bronchitis", "Diabetes, diabetic", "Hives", "Urticaria")
+MAIN_TERMS = (
+    "Bronchitis",
+    "Diabetes, diabetic",
+    "Hives",
+    "Urticaria",
+    "Need",
+    "Vaccination",
+    "Pneumonia",
+    "Tuberculosis, tubercular, tuberculous",
+)
 
 
 def index_slice(folder: Path) -> Path:
@@ -58,6 +67,17 @@ def test_the_entry_that_covers_the_query_wins(index: Index) -> None:
 
 def test_see_references_are_followed(index: Index) -> None:
     assert lookup(index, "hives") == ["L50.9"]
+
+
+def test_a_see_reference_leads_to_the_sub_term_it_names(index: Index) -> None:
+    # "Pneumonia > tuberculous (any) - see Tuberculosis, pulmonary": the sub-term's A15.0
+    # (the index's own codes: the trimmed tabular list lacks chapters 1 and 21)
+    find = index.searcher.index_lookup.find
+    assert find("tuberculous pneumonia", "icd10cm")[0] == ("icd10cm", "A15.0")
+    # "Need (for) > vaccination - see Vaccination", a main term without a code of its own:
+    # its coded sub-terms ("delayed" Z28.9, "encounter for" Z23) read on under the referring
+    # path; before, the reference led nowhere
+    assert ("icd10cm", "Z23") in find("need for vaccination", "icd10cm")[:2]
 
 
 def test_a_whole_entry_is_told_apart_from_a_partial_one(index: Index) -> None:
