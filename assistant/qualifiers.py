@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from assistant.lookup import stem
 
-DENY = frozenset({"without", "not", "no"})
+DENY = frozenset({"without", "not", "no", "except"})
 SCOPE_ENDS = frozenset({"with", "but"})
 FILLER = frozenset(
     "a an the of mention stated as so any having to in on for by from at is are be".split()
@@ -36,6 +36,12 @@ EXCLUSIVE = (
     frozenset({"acute", "chronic"}),
     frozenset({"benign", "malignant", "uncertain"}),
     frozenset({"primary", "secondary"}),
+    frozenset({"mild", "moderate", "severe"}),
+)
+SITES = (
+    ("multiple", re.compile(r"\bmultiple sites\b")),
+    ("unspecified", re.compile(r"\b(?:unspecified site|site unspecified)\b")),
+    ("other", re.compile(r"\bother (?:specified )?sites?\b")),
 )
 
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
@@ -58,6 +64,7 @@ class Reading:
     residual: str | None  # other or unspecified, when exactly one of them is written
     exclusive: frozenset[str]
     numbers: frozenset[str]
+    site: str | None  # multiple, unspecified or other (sites), when exactly one is written
 
 
 @lru_cache(maxsize=65536)
@@ -90,6 +97,7 @@ def read(text: str) -> Reading:
     if side is None and UNSPECIFIED_SIDE.search(text):
         side = "unspecified"
     residuals = [r for r in ("other", "unspecified") if r in present]
+    sites = [name for name, pattern in SITES if pattern.search(text.lower())]
     return Reading(
         said=frozenset(said - denied),
         denied=frozenset(denied - said),
@@ -97,6 +105,7 @@ def read(text: str) -> Reading:
         residual=residuals[0] if len(residuals) == 1 else None,
         exclusive=frozenset(w for group in EXCLUSIVE for w in group if w in present),
         numbers=frozenset(numbers),
+        site=sites[0] if len(sites) == 1 else None,
     )
 
 
@@ -114,5 +123,7 @@ def contradictions(query: Reading, title: Reading) -> int:
         if len(asked) == 1 and given and not asked & given:
             count += 1
     if query.numbers and title.numbers and not query.numbers & title.numbers:
+        count += 1
+    if query.site and title.site and query.site != title.site:
         count += 1
     return count

@@ -64,6 +64,17 @@ def test_a_denial_runs_to_the_next_comma_or_with() -> None:
             "Stage 3 necrotizing enterocolitis in newborn",
         ),
         (
+            "Villonodular synovitis, site unspecified",
+            "Villonodular synovitis (pigmented), multiple sites",
+            "Villonodular synovitis (pigmented), unspecified site",
+        ),
+        ("mild dysplasia of cervix", "Moderate cervical dysplasia", "Mild cervical dysplasia"),
+        (
+            "Benign neoplasm of pancreas, except islets of Langerhans",
+            "Benign neoplasm of islets of Langerhans",
+            "Benign neoplasm of pancreas",
+        ),
+        (
             "neoplasm of uncertain behavior of placenta",
             "Malignant neoplasm of placenta",
             "Neoplasm of uncertain behavior of placenta",
