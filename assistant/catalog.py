@@ -132,6 +132,15 @@ class Catalog:
             self.opened.clear()
         self.local = threading.local()
 
+    def stamp(self) -> str:
+        """Changes whenever an ingest replaces, adds or removes a source (each in one
+        transaction): what was derived from the catalog is then out of date."""
+        row = self.conn.execute(
+            "SELECT group_concat(name || ' ' || checksum || ' ' || loaded_at, ';') FROM "
+            "(SELECT * FROM sources ORDER BY name)"
+        ).fetchone()
+        return str(row[0] or "")
+
     def sources(self) -> list[dict[str, object]]:
         rows = self.conn.execute("SELECT * FROM sources ORDER BY name").fetchall()
         return [dict(row) for row in rows]

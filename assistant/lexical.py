@@ -98,3 +98,9 @@ def search(
         [match, *params, k],
     ).fetchall()
     return [(row["id"], -float(row["rank"])) for row in rows]
+
+
+def forget() -> None:
+    """Drop the cached counts: an ingest changed the passages."""
+    FREQUENCIES.clear()
+    COUNTS.clear()

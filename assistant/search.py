@@ -4,6 +4,8 @@ matches "Hives - see Urticaria" lifts the urticaria code passage."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
@@ -19,6 +21,7 @@ from assistant.qualifiers import contradictions, read
 from assistant.query import CodeRef, Query, analyse
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
 
+REFRESH_SECONDS = 5.0
 RRF_K = 10  # a sharp fusion: the top of each list counts most
 OVERFETCH = 8
 Ranked = list[str]
@@ -87,6 +90,28 @@ class Searcher:
         self.weights = weights or Weights()
         self.index_lookup = IndexLookup(catalog)
         self.inclusions = InclusionTerms(catalog)
+        self.stamp = catalog.stamp()
+        self.checked = time.monotonic()
+
+    def refresh(self) -> None:
+        """At most every few seconds, see whether an ingest has finished since the catalog's
+        lookups were built; if so, build new ones in the background and swap them in when
+        ready: searches meanwhile use the old ones, and never wait for the build."""
+        if time.monotonic() - self.checked < REFRESH_SECONDS:
+            return
+        self.checked = time.monotonic()
+        stamp = self.catalog.stamp()
+        if stamp == self.stamp:
+            return
+        self.stamp = stamp
+        lexical.forget()
+        threading.Thread(target=self.rebuild, daemon=True).start()
+
+    def rebuild(self) -> None:
+        lookup, inclusions = IndexLookup(self.catalog), InclusionTerms(self.catalog)
+        lookup.build()
+        inclusions.codes("")
+        self.index_lookup, self.inclusions = lookup, inclusions
 
     def probe(self, text: str, modes: tuple[str, ...] = ALL_MODES) -> Probe:
         """The work a query costs whatever its filters, done once."""
@@ -105,6 +130,7 @@ class Searcher:
         probe: Probe | None = None,
     ) -> SearchResult:
         """Several searches of one text (with other filters or k) may share one ``probe``."""
+        self.refresh()
         filters = filters or Filters()
         probe = probe or self.probe(text, modes)
         words, dense = probe.words, probe.dense

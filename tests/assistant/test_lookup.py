@@ -11,6 +11,7 @@ import pytest
 from assistant.filters import Filters
 from assistant.index import Index
 from assistant.lookup import stem
+from assistant.search import Searcher
 from assistant.settings import Settings
 from ingest.run import ingest
 from tests.conftest import corpus_file, trimmed_tabular
@@ -99,3 +100,29 @@ def test_stems_agree_across_forms() -> None:
     assert stem("diabetes") == stem("diabetic")
     assert stem("hypertension") == stem("hypertensive")
     assert stem("bronchitis") != stem("bronchiolitis")
+
+
+def test_a_running_searcher_picks_up_a_finished_ingest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup is built once from the catalog; after an ingest adds the index, a searcher
+    that is already serving rebuilds it in the background and swaps it in."""
+    import time
+
+    from assistant import search
+
+    monkeypatch.setattr(search, "REFRESH_SECONDS", 0.0)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=None, embedder="hash")
+    assert not ingest(settings, [trimmed_tabular(tmp_path)], quiet=True)[1]
+    searcher = Index(settings).searcher
+    assert lookup_of(searcher, "hives") == []
+    assert not ingest(settings, [index_slice(tmp_path)], quiet=True)[1]
+    deadline = time.monotonic() + 60
+    while lookup_of(searcher, "hives") != ["L50.9"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert lookup_of(searcher, "hives") == ["L50.9"]
+
+
+def lookup_of(searcher: Searcher, text: str) -> list[str | None]:
+    filters = Filters(system="icd10cm", kind="code")
+    return [h.passage.code for h in searcher.search(text, 3, filters, ("lookup",)).hits]
