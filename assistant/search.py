@@ -42,7 +42,7 @@ class Weights:
     index: float = 0.5
     title: float = 8.0
     lookup: float = 4.0
-    heading: float = 0.5  # score factor for categories and subcategories not asked for
+    heading: float = 0.3  # score factor for categories and subcategories not asked for
     contradiction: float = 0.6  # score factor per axis a code's title contradicts the query on
     whole_entry: float = 1.5  # lookup weight factor when an index entry holds the whole query
     depth: int = 60
