@@ -37,7 +37,17 @@ EXCLUSIVE = (
     frozenset({"benign", "malignant", "uncertain"}),
     frozenset({"primary", "secondary"}),
     frozenset({"mild", "moderate", "severe"}),
+    frozenset({"complete", "incomplete"}),
 )
+TRIMESTER = re.compile(r"\b(first|second|third|1st|2nd|3rd|unspecified) trimester\b")
+ORDINAL = {"1st": "first", "2nd": "second", "3rd": "third"}
+# said by a title, unsaid by the query: the default is their absence (an undocumented
+# intractability or status epilepticus is not coded)
+UNSAID_DEFAULTS = (
+    ("intractable", re.compile(r"\bintractable\b")),
+    ("status", re.compile(r"\bwith status (?:epilepticus|migrainosus|asthmaticus)\b")),
+)
+LATE_EFFECT = re.compile(r"\blate effects?\b")
 SITES = (
     ("multiple", re.compile(r"\bmultiple sites\b")),
     ("unspecified", re.compile(r"\b(?:unspecified site|site unspecified)\b")),
@@ -65,10 +75,24 @@ class Reading:
     exclusive: frozenset[str]
     numbers: frozenset[str]
     site: str | None  # multiple, unspecified or other (sites), when exactly one is written
+    trimester: str | None  # first, second, third, unspecified
+    asserted: frozenset[str]  # of UNSAID_DEFAULTS, the ones the text states
+    mentioned: frozenset[str]  # of UNSAID_DEFAULTS, the ones the text names at all
+
+
+def said_words(pattern: re.Pattern[str], text: str) -> set[str]:
+    """The default-absent words a text states outright (not "not intractable")."""
+    found = set()
+    for match in pattern.finditer(text.lower()):
+        before = text.lower()[: match.start()].split()[-1:]
+        if not before or before[0] not in DENY:
+            found.add("intractable" if "intractable" in match.group(0) else "status")
+    return found
 
 
 @lru_cache(maxsize=65536)
 def read(text: str) -> Reading:
+    text = LATE_EFFECT.sub("sequela", text.lower())  # ICD-9-CM's word for a sequela
     said: set[str] = set()
     denied: set[str] = set()
     words: list[str] = []
@@ -98,6 +122,7 @@ def read(text: str) -> Reading:
         side = "unspecified"
     residuals = [r for r in ("other", "unspecified") if r in present]
     sites = [name for name, pattern in SITES if pattern.search(text.lower())]
+    trimesters = [ORDINAL.get(t, t) for t in TRIMESTER.findall(text.lower())]
     return Reading(
         said=frozenset(said - denied),
         denied=frozenset(denied - said),
@@ -106,6 +131,11 @@ def read(text: str) -> Reading:
         exclusive=frozenset(w for group in EXCLUSIVE for w in group if w in present),
         numbers=frozenset(numbers),
         site=sites[0] if len(sites) == 1 else None,
+        trimester=trimesters[0] if len(set(trimesters)) == 1 else None,
+        asserted=frozenset(
+            name for name, pattern in UNSAID_DEFAULTS if name in said_words(pattern, text)
+        ),
+        mentioned=frozenset(name for name in ("intractable", "status") if name in present),
     )
 
 
@@ -125,5 +155,9 @@ def contradictions(query: Reading, title: Reading) -> int:
     if query.numbers and title.numbers and not query.numbers & title.numbers:
         count += 1
     if query.site and title.site and query.site != title.site:
+        count += 1
+    if title.trimester and title.trimester != (query.trimester or "unspecified"):
+        count += 1
+    if title.asserted - query.mentioned:
         count += 1
     return count

@@ -64,6 +64,36 @@ def test_a_denial_runs_to_the_next_comma_or_with() -> None:
             "Stage 3 necrotizing enterocolitis in newborn",
         ),
         (
+            "twin gestation, unable to determine number of placenta",
+            "Twin pregnancy, unable to determine number of placenta, first trimester",
+            "Twin pregnancy, unable to determine number of placenta, unspecified trimester",
+        ),
+        (
+            "urinary tract infection in pregnancy, 2nd trimester",
+            "Infections of other parts of urinary tract in pregnancy, unspecified trimester",
+            "Infections of other parts of urinary tract in pregnancy, second trimester",
+        ),
+        (
+            "Other trigeminal autonomic cephalgias",
+            "Other trigeminal autonomic cephalgias (TAC), intractable",
+            "Other trigeminal autonomic cephalgias (TAC), not intractable",
+        ),
+        (
+            "generalized idiopathic epilepsy",
+            "Generalized idiopathic epilepsy, not intractable, with status epilepticus",
+            "Generalized idiopathic epilepsy, not intractable, without status epilepticus",
+        ),
+        (
+            "complete rupture of rotator cuff",
+            "Incomplete rotator cuff tear or rupture of unspecified shoulder",
+            "Complete rotator cuff tear or rupture of unspecified shoulder",
+        ),
+        (
+            "late effect of cerebrovascular disease, facial weakness",
+            "Facial weakness following nontraumatic subarachnoid hemorrhage, initial",
+            "Facial weakness following unspecified cerebrovascular disease, sequela",
+        ),
+        (
             "Villonodular synovitis, site unspecified",
             "Villonodular synovitis (pigmented), multiple sites",
             "Villonodular synovitis (pigmented), unspecified site",
