@@ -10,7 +10,10 @@ The axes:
   names a side wants that side;
 - the residual classes: "other" against "unspecified";
 - mutually exclusive words and numbers: initial/subsequent/sequela, acute/chronic,
-  benign/malignant/uncertain, primary/secondary, stage III/stage 3 against stage 1.
+  benign/malignant/uncertain, primary/secondary, stage III/stage 3 against stage 1;
+- sites (multiple / unspecified / other) and trimesters (none named wants the unspecified one);
+- what goes unsaid: intractability and "with status epilepticus" are coded only when stated;
+- setting: a congenital code, or a personal or family history code, wants a query that says so.
 """
 
 from __future__ import annotations
@@ -48,6 +51,15 @@ UNSAID_DEFAULTS = (
     ("status", re.compile(r"\bwith status (?:epilepticus|migrainosus|asthmaticus)\b")),
 )
 LATE_EFFECT = re.compile(r"\blate effects?\b")
+# a title word that puts a code in another setting, and the words by which a query names it
+SETTINGS = (
+    (
+        "congenital",
+        re.compile(r"\bcongenital\b"),
+        re.compile(r"\b(?:congenital|anomal\w*|malformation\w*|deformit\w*|hereditary|birth)\b"),
+    ),
+    ("history", re.compile(r"\bhistory\b"), re.compile(r"\bhistory\b")),
+)
 SITES = (
     ("multiple", re.compile(r"\bmultiple sites\b")),
     ("unspecified", re.compile(r"\b(?:unspecified site|site unspecified)\b")),
@@ -78,6 +90,8 @@ class Reading:
     trimester: str | None  # first, second, third, unspecified
     asserted: frozenset[str]  # of UNSAID_DEFAULTS, the ones the text states
     mentioned: frozenset[str]  # of UNSAID_DEFAULTS, the ones the text names at all
+    setting: frozenset[str]  # of SETTINGS, the ones a title is in
+    named: frozenset[str]  # of SETTINGS, the ones a query names
 
 
 def said_words(pattern: re.Pattern[str], text: str) -> set[str]:
@@ -136,6 +150,8 @@ def read(text: str) -> Reading:
             name for name, pattern in UNSAID_DEFAULTS if name in said_words(pattern, text)
         ),
         mentioned=frozenset(name for name in ("intractable", "status") if name in present),
+        setting=frozenset(name for name, said, _ in SETTINGS if said.search(text)),
+        named=frozenset(name for name, _, naming in SETTINGS if naming.search(text)),
     )
 
 
@@ -159,5 +175,7 @@ def contradictions(query: Reading, title: Reading) -> int:
     if title.trimester and title.trimester != (query.trimester or "unspecified"):
         count += 1
     if title.asserted - query.mentioned:
+        count += 1
+    if title.setting - query.named:
         count += 1
     return count

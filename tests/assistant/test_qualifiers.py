@@ -93,6 +93,12 @@ def test_a_denial_runs_to_the_next_comma_or_with() -> None:
             "Facial weakness following nontraumatic subarachnoid hemorrhage, initial",
             "Facial weakness following unspecified cerebrovascular disease, sequela",
         ),
+        ("mitral stenosis", "Congenital mitral stenosis", "Rheumatic mitral stenosis"),
+        (
+            "Malignant neoplasm of nasal cavities",
+            "Personal history of malignant neoplasm of nasal cavities",
+            "Malignant neoplasm of nasal cavity",
+        ),
         (
             "Villonodular synovitis, site unspecified",
             "Villonodular synovitis (pigmented), multiple sites",
@@ -129,6 +135,8 @@ def test_a_right_that_is_not_a_side_is_not_read_as_one() -> None:
 
 
 def test_unrelated_words_are_no_contradiction() -> None:
+    # an anomaly is congenital: the query names the congenital setting
+    assert clash("vitreous anomalies", "Congenital malformation of vitreous humor") == 0
     assert clash("hives", "Urticaria, unspecified") == 0
     assert (
         clash(
