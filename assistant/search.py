@@ -8,6 +8,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from assistant import lexical
 from assistant.catalog import FILTER_FIELDS, Catalog
@@ -343,9 +344,14 @@ class Dense:
 
     def kept(self, hits: list[VectorHit], filters: Filters) -> Ranked:
         """Ids of the hits whose catalog fields pass the filters."""
-        wanted = [(FILTER_FIELDS.index(name), value) for name, value in filters.items()]
+        wanted = filters.items()
+        if not wanted:
+            return [h.id for h in hits]
+        # one comparison per hit (this runs over some 600 hits a search)
+        get = itemgetter(*[FILTER_FIELDS.index(name) for name, _ in wanted])
+        value = tuple(v for _, v in wanted) if len(wanted) > 1 else wanted[0][1]
         fields = self.fields
-        return [h.id for h in hits if all(fields[h.id][i] == v for i, v in wanted)]
+        return [h.id for h in hits if get(fields[h.id]) == value]
 
     def titled(self, filters: Filters) -> Ranked:
         """Code passages whose title alone is nearest the query (no fallback: a filter that

@@ -8,9 +8,10 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -61,7 +62,10 @@ def refusing_embedding_function() -> Any:
 class VectorHit:
     id: str
     distance: float
-    metadata: dict[str, Any]
+    metadata: Mapping[str, Any]
+
+
+NONE: Mapping[str, Any] = MappingProxyType({})
 
 
 def make_client(settings: Settings) -> Any:
@@ -149,6 +153,8 @@ class VectorStore:
         )
         ids = result["ids"][0]
         distances = (result["distances"] or [[]])[0]
+        if not metadata:  # hundreds of hits a query: no metadata dict each
+            return [VectorHit(pid, dist, NONE) for pid, dist in zip(ids, distances, strict=False)]
         metas = (result["metadatas"] or [[None] * len(ids)])[0]
         return [
             VectorHit(pid, float(dist), dict(meta or {}))
