@@ -18,6 +18,11 @@ def test_gems_benchmark_is_built_as_described(default_index: Settings) -> None:
         for case in evalset.cases:
             row = catalog.find(case.expected[0])[0]
             assert row["billable"] == 1 and row["system"] == "icd10cm"
+    # another seed draws another sample from the same pool; the same seed, the same one
+    again = evaluate.gems_benchmark(catalog, per_tier=50)
+    other = evaluate.gems_benchmark(catalog, per_tier=50, seed=99)
+    queries = [[c.query for c in s.cases] for s in (tiers["gems_equivalent"], *again, *other)]
+    assert queries[0] == queries[1] and queries[0] != queries[3]
 
 
 def test_eval_scores_every_mode(real_index: Settings) -> None:
