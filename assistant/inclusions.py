@@ -27,12 +27,16 @@ class InclusionTerms:
 
     def codes(self, text: str) -> list[tuple[str, str]]:
         """(system, key) of the codes that list ``text`` among their inclusion terms."""
+        return self.load().get(plain(text), [])
+
+    def load(self) -> dict[str, list[tuple[str, str]]]:
         with self.lock:
             if self.terms is None:
-                self.terms = defaultdict(list)
+                terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
                 rows = self.catalog.conn.execute(
                     "SELECT system, key, text FROM notes WHERE kind = 'inclusion'"
                 )
                 for row in rows:
-                    self.terms[plain(row["text"])].append((row["system"], row["key"]))
-        return self.terms.get(plain(text), [])
+                    terms[plain(row["text"])].append((row["system"], row["key"]))
+                self.terms = terms
+            return self.terms

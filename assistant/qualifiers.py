@@ -94,14 +94,13 @@ class Reading:
     named: frozenset[str]  # of SETTINGS, the ones a query names
 
 
-def said_words(pattern: re.Pattern[str], text: str) -> set[str]:
-    """The default-absent words a text states outright (not "not intractable")."""
-    found = set()
-    for match in pattern.finditer(text.lower()):
-        before = text.lower()[: match.start()].split()[-1:]
+def stated(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether ``text`` says the pattern outright ("intractable", not "not intractable")."""
+    for match in pattern.finditer(text):
+        before = text[: match.start()].split()[-1:]
         if not before or before[0] not in DENY:
-            found.add("intractable" if "intractable" in match.group(0) else "status")
-    return found
+            return True
+    return False
 
 
 @lru_cache(maxsize=65536)
@@ -111,7 +110,7 @@ def read(text: str) -> Reading:
     denied: set[str] = set()
     words: list[str] = []
     numbers: set[str] = set()
-    for clause in CLAUSE.split(text.lower()):
+    for clause in CLAUSE.split(text):
         denying = False
         tokens = re.findall(r"[a-z0-9]+", clause)
         for i, word in enumerate(tokens):
@@ -128,15 +127,16 @@ def read(text: str) -> Reading:
                 continue
             (denied if denying else said).add(stem(word))
     present = set(words)
-    sides = [s for s in SIDES if s in set(re.findall(r"[a-z]+", NOT_A_SIDE.sub(" ", text.lower())))]
+    side_words = set(re.findall(r"[a-z]+", NOT_A_SIDE.sub(" ", text)))
+    sides = [s for s in SIDES if s in side_words]
     if BOTH.search(text):
         sides.append("bilateral")
     side = sides[0] if len(set(sides)) == 1 else None
     if side is None and UNSPECIFIED_SIDE.search(text):
         side = "unspecified"
     residuals = [r for r in ("other", "unspecified") if r in present]
-    sites = [name for name, pattern in SITES if pattern.search(text.lower())]
-    trimesters = [ORDINAL.get(t, t) for t in TRIMESTER.findall(text.lower())]
+    sites = [name for name, pattern in SITES if pattern.search(text)]
+    trimesters = [ORDINAL.get(t, t) for t in TRIMESTER.findall(text)]
     return Reading(
         said=frozenset(said - denied),
         denied=frozenset(denied - said),
@@ -146,10 +146,8 @@ def read(text: str) -> Reading:
         numbers=frozenset(numbers),
         site=sites[0] if len(sites) == 1 else None,
         trimester=trimesters[0] if len(set(trimesters)) == 1 else None,
-        asserted=frozenset(
-            name for name, pattern in UNSAID_DEFAULTS if name in said_words(pattern, text)
-        ),
-        mentioned=frozenset(name for name in ("intractable", "status") if name in present),
+        asserted=frozenset(name for name, pattern in UNSAID_DEFAULTS if stated(pattern, text)),
+        mentioned=frozenset(name for name, _ in UNSAID_DEFAULTS if name in present),
         setting=frozenset(name for name, said, _ in SETTINGS if said.search(text)),
         named=frozenset(name for name, _, naming in SETTINGS if naming.search(text)),
     )

@@ -111,7 +111,7 @@ class Searcher:
     def rebuild(self) -> None:
         lookup, inclusions = IndexLookup(self.catalog), InclusionTerms(self.catalog)
         lookup.build()
-        inclusions.codes("")
+        inclusions.load()
         self.index_lookup, self.inclusions = lookup, inclusions
 
     def probe(self, text: str, modes: tuple[str, ...] = ALL_MODES) -> Probe:
