@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from assistant.settings import Settings
-from assistant.vectorstore import StoreHandle, VectorStore
+from assistant.vectorstore import (
+    TITLES_EF_SEARCH,
+    StoreHandle,
+    VectorStore,
+    refusing_embedding_function,
+)
 from tests.chroma import ChromaServer
 
 
@@ -81,6 +86,21 @@ def test_one_collection_per_embedder(settings_for: Settings) -> None:
     filled(settings_for)
     other = VectorStore.open(settings_for, "another-model")
     assert other.count() == 0
+
+
+def test_title_vectors_search_wider(settings_for: Settings) -> None:
+    """The title collection's graph is searched with ef_search 400, also when it was made before
+    that was set: a wider search finds more of the true nearest titles."""
+    store = filled(settings_for)
+    assert store.collection.configuration["hnsw"]["ef_search"] == 100  # Chroma's default
+    made_before = store.client.get_or_create_collection(
+        f"{store.name}-titles", embedding_function=refusing_embedding_function()
+    )
+    assert made_before.configuration["hnsw"]["ef_search"] == 100
+    titles = store.titles
+    assert titles.collection.configuration["hnsw"]["ef_search"] == TITLES_EF_SEARCH
+    again = VectorStore.open(settings_for, "test-embedder").titles
+    assert again.collection.configuration["hnsw"]["ef_search"] == TITLES_EF_SEARCH
 
 
 def test_no_embedding_function_ever_runs(settings_for: Settings) -> None:
