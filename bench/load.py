@@ -3,7 +3,7 @@
 same data folder. Also the server's memory (RSS) and its cold start to ready. Writes
 bench/results/load.json.
 
-    python -m bench.load [DATA_DIR] [--seconds 60] [--clients 16]
+    python -m bench.load [DATA_DIR] [--seconds 60] [--clients 16] [--rate 20]
 """
 
 from __future__ import annotations
@@ -133,17 +133,8 @@ async def load(
         while time.monotonic() < stop:
             q = order[i % len(order)]
             i += 1
-            started = time.perf_counter()
-            try:
-                if endpoint == "search":
-                    r = await http.get(f"{url}/v1/search", params={"q": q, "k": 10})
-                else:
-                    body = {"messages": [{"role": "user", "content": q}], "use_llm": False}
-                    r = await http.post(f"{url}/v1/chat", json=body)
-                ok = r.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            spent.append((time.perf_counter() - started) * 1000)
+            ms, ok = await timed(http, url, endpoint, q)
+            spent.append(ms)
             errors += not ok
 
     limits = httpx.Limits(max_connections=clients)
@@ -151,6 +142,50 @@ async def load(
         began = time.monotonic()
         await asyncio.gather(*(client(n, http) for n in range(clients)))
         wall = time.monotonic() - began
+    return summary(spent, errors, wall)
+
+
+async def paced(
+    url: str, endpoint: str, queries: list[str], rate: float, seconds: float
+) -> dict[str, float]:
+    """Open loop: requests arrive at a fixed rate whatever the server's pace, the way many coders
+    working independently do; a slow answer does not hold the next request back."""
+    spent: list[float] = []
+    errors = 0
+
+    async def one(q: str, http: httpx.AsyncClient) -> None:
+        nonlocal errors
+        ms, ok = await timed(http, url, endpoint, q)
+        spent.append(ms)
+        errors += not ok
+
+    limits = httpx.Limits(max_connections=256)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
+        began = time.monotonic()
+        tasks = []
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
+            tasks.append(asyncio.create_task(one(queries[n % len(queries)], http)))
+        await asyncio.gather(*tasks)
+    return summary(spent, errors, time.monotonic() - began) | {"rate": rate}
+
+
+async def timed(http: httpx.AsyncClient, url: str, endpoint: str, q: str) -> tuple[float, bool]:
+    """One request: its milliseconds, and whether it was answered with 200."""
+    started = time.perf_counter()
+    try:
+        if endpoint == "search":
+            r = await http.get(f"{url}/v1/search", params={"q": q, "k": 10})
+        else:
+            body = {"messages": [{"role": "user", "content": q}], "use_llm": False}
+            r = await http.post(f"{url}/v1/chat", json=body)
+        ok = r.status_code == 200
+    except httpx.HTTPError:
+        ok = False
+    return (time.perf_counter() - started) * 1000, ok
+
+
+def summary(spent: list[float], errors: int, wall: float) -> dict[str, float]:
     return {
         "requests": len(spent),
         "rps": round(len(spent) / wall, 1),
@@ -169,6 +204,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--stores", default="embedded,chroma-server")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0,
+        help="also run open loop: this many requests a second, arriving whatever the pace",
+    )
     args = parser.parse_args()
     data = args.data.resolve()
     sets = evaluate.shared_sets(ROOT.parent / "shared" / "eval")
@@ -187,6 +228,10 @@ def main() -> None:
                 row[endpoint] = asyncio.run(
                     load(url, endpoint, queries, args.clients, args.seconds)
                 )
+                if args.rate:
+                    row[f"{endpoint}_at_rate"] = asyncio.run(
+                        paced(url, endpoint, queries, args.rate, args.seconds)
+                    )
             row.update(memory_mb(pid))
             rows.append(row)
             print(json.dumps(row), flush=True)
