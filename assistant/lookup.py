@@ -22,6 +22,7 @@ STOP = frozenset(
 )
 SUFFIXES = ("ations", "ation", "ically", "ical", "ive", "ions", "ion", "ic", "ia", "es", "s", "y")
 COMMON = 1500  # entries holding a word: past this, the word does not pick candidates
+RARE = 300  # entries holding a word: up to this, the word always picks candidates
 GRAFTED = 40  # a "see" target with more coded sub-terms than this is too broad to read on
 
 
@@ -91,13 +92,17 @@ class IndexLookup:
         return out, whole
 
     def candidates(self, wanted: set[str]) -> set[int]:
-        """Entries holding the query's rarest word, or its next rarest unless that one is
-        common: an entry that covers the whole query holds them all, and scoring every entry
-        that merely says "acute" is what would make this slow."""
+        """Entries holding the query's rarest word, its next rarest unless that one is common,
+        or any other rare word: an entry that covers the whole query holds them all, and
+        scoring every entry that merely says "acute" is what would make this slow. The other
+        rare words matter when the rarest names the wrong main term: in "need for vaccination
+        against tularemia" the rarest word is "tularemia", the entry "Need > vaccination"."""
         rare = sorted(wanted, key=lambda w: len(self.postings.get(w, ())))
         found = set(self.postings.get(rare[0], ()))
-        if len(rare) > 1 and len(self.postings.get(rare[1], ())) <= COMMON:
-            found.update(self.postings.get(rare[1], ()))
+        for n, word in enumerate(rare[1:]):
+            holding = self.postings.get(word, ())
+            if len(holding) <= RARE or (n == 0 and len(holding) <= COMMON):
+                found.update(holding)
         return found
 
     @staticmethod

@@ -81,6 +81,15 @@ def test_a_see_reference_leads_to_the_sub_term_it_names(index: Index) -> None:
     assert ("icd10cm", "Z23") in find("need for vaccination", "icd10cm")[:2]
 
 
+def test_every_rare_word_picks_candidates(index: Index) -> None:
+    # "inoculation" and "against" are in no entry, and "miliary" leads to "Tuberculosis":
+    # the entry that covers the most, "Need > vaccination > encounter for", holds only words
+    # that are neither of the two rarest; before, nothing was found
+    find = index.searcher.index_lookup.find
+    text = "need for vaccination and inoculation against miliary tuberculosis"
+    assert ("icd10cm", "Z23") in find(text, "icd10cm")[:2]
+
+
 def test_a_whole_entry_is_told_apart_from_a_partial_one(index: Index) -> None:
     searcher = index.searcher
     assert searcher.lookup("hives", Filters(system="icd10cm"))[1]
