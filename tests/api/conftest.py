@@ -4,8 +4,9 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -25,7 +26,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(settings: Settings, workers: int = 1, **env: str) -> Iterator[Server]:
+def start_server(settings: Settings, workers: int = 1, **env: Any) -> Generator[Server, None, None]:
     """A real API server on 127.0.0.1 serving the given index: uvicorn, or with several
     workers the `medcode serve --workers N` command."""
     port = free_port()

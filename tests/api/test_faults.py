@@ -170,7 +170,7 @@ def test_sigkill_ingest_while_serving(tmp_path: Path, minilm: MiniLMEmbedder) ->
     )
     ingest(settings, [policy], quiet=True, embedder=minilm)
     env = {**cli_env(settings), **chroma.env()}
-    served = start_server(settings, **chroma.env())
+    served = start_server(settings, 1, **chroma.env())
     try:
         server = next(served)
         assert search(server, "modifier 25")["hits"][0]["source"] == "doc-policy"  # type: ignore[index]

@@ -5,7 +5,7 @@ pytest 9 this project uses)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -22,7 +22,7 @@ def operations(server: Server) -> dict[str, Any]:
     schema.config.update(base_url=server.url)
     found = {}
     for result in schema.get_all_operations():
-        operation = result.ok()
+        operation = cast(Any, result).ok()
         found[operation.label] = operation
     return found
 

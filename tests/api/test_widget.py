@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,12 +67,12 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-def ask(page: object, question: str) -> object:
-    page.fill("textarea", question)  # type: ignore[attr-defined]
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    bubble = page.locator(".mc-bot").last  # type: ignore[attr-defined]
+def ask(page: Any, question: str) -> Any:
+    page.fill("textarea", question)
+    page.keyboard.press("Enter")
+    bubble = page.locator(".mc-bot").last
     bubble.wait_for()
-    page.wait_for_function(  # type: ignore[attr-defined]
+    page.wait_for_function(
         "() => { const b = [...document.querySelectorAll('.mc-bot')].pop();"
         " return b && !b.hasAttribute('aria-busy'); }",
         timeout=60000,
@@ -90,9 +91,9 @@ def test_ask_stream_cite_read(widget_server: tuple[Server, int], browser: object
     response = streamed.value
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.text().count("event: delta") > 3  # the answer arrived in pieces
-    text = bubble.inner_text()  # type: ignore[attr-defined]
+    text = bubble.inner_text()
     assert "E11 Type 2 diabetes mellitus — not billable (category)" in text
-    marker = bubble.locator(".mc-cite").first  # type: ignore[attr-defined]
+    marker = bubble.locator(".mc-cite").first
     assert marker.get_attribute("aria-label").startswith("Open source 1: icd10cm-tabular")
     marker.click()
     panel = page.locator(".mc-panel")
@@ -121,7 +122,7 @@ def test_nothing_in_a_passage_can_inject(
     page = browser.new_page()  # type: ignore[attr-defined]
     page.goto(server.url + "/")
     bubble = ask(page, "modifier 25 onerror evil policy")
-    bubble.locator(".mc-cite[aria-label*='doc-evil']").first.click()  # type: ignore[attr-defined]
+    bubble.locator(".mc-cite[aria-label*='doc-evil']").first.click()
     page.locator(".mc-panel h2").wait_for()
     panel_text = page.locator(".mc-panel pre").inner_text()
     assert '<img src=x onerror="window.pwned=1">' in panel_text

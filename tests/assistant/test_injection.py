@@ -15,7 +15,8 @@ from pydantic import SecretStr
 from assistant.chat import Assistant, Turn
 from assistant.embedder import MiniLMEmbedder
 from assistant.index import Index
-from assistant.llm import OpenAIChat, prompt
+from assistant.llm import OpenAIChat
+from assistant.prompts import prompt
 from assistant.settings import Settings
 from ingest.run import ingest
 from tests.assistant.test_llm_server import llm_url, settings_for  # noqa: F401  (fixture)
