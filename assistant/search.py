@@ -46,6 +46,9 @@ class Weights:
     heading: float = 0.3  # score factor for categories and subcategories not asked for
     contradiction: float = 0.6  # score factor per axis a code's title contradicts the query on
     whole_entry: float = 1.5  # lookup weight factor when an index entry holds the whole query
+    # a title vote counts by its cosine similarity to the query to this power: a name the model
+    # does not know ("Tietze's disease") still has a nearest title, but not a near one
+    closeness: float = 2.0
     depth: int = 60
 
     def for_any_kind(self) -> Weights:
@@ -145,8 +148,10 @@ class Searcher:
         any_kind = filters.kind is None
         if dense and "dense" in modes:
             lists["dense"] = dense.ranked(filters, fallback=True, titles="title" in modes)
+        similar: dict[str, float] = {}
         if dense and "title" in modes and filters.kind == "code":
             lists["title"] = dense.titled(filters)
+            similar = dense.title_similarity()
         if words and dense and "index" in modes and codes_wanted:
             lists["index"] = self.via_index(filters, words, dense)
         whole = False
@@ -155,7 +160,7 @@ class Searcher:
         weights = self.weights.for_any_kind() if any_kind else self.weights
         if whole:
             weights = replace(weights, lookup=weights.lookup * weights.whole_entry)
-        hits = self.fuse(lists, k, weights, text if "qualifiers" in modes else None)
+        hits = self.fuse(lists, k, weights, text if "qualifiers" in modes else None, similar)
         return SearchResult(probe.query, hits, list(probe.warnings))
 
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
@@ -243,16 +248,26 @@ class Searcher:
         return out
 
     def fuse(
-        self, lists: dict[str, Ranked], k: int, weights: Weights, text: str | None
+        self,
+        lists: dict[str, Ranked],
+        k: int,
+        weights: Weights,
+        text: str | None,
+        similar: dict[str, float] | None = None,
     ) -> list[Hit]:
-        """Weighted reciprocal-rank fusion; then, among the best 3k, headings and code titles
-        that contradict ``text`` (when given) lose score."""
+        """Weighted reciprocal-rank fusion, a title vote weighed by how ``similar`` its title
+        is to the query; then, among the best 3k, headings and code titles that contradict
+        ``text`` (when given) lose score."""
         scores: dict[str, float] = defaultdict(float)
         via: dict[str, list[str]] = defaultdict(list)
+        similar = similar or {}
         for name, ranked in lists.items():
             weight = getattr(weights, name)
             for rank, pid in enumerate(dict.fromkeys(ranked)):
-                scores[pid] += weight / (RRF_K + rank)
+                vote = weight / (RRF_K + rank)
+                if name == "title" and pid in similar:
+                    vote *= max(similar[pid], 0.0) ** weights.closeness
+                scores[pid] += vote
                 via[pid].append(name)
         ranked = sorted(scores, key=lambda pid: -scores[pid])
         passages: dict[str, Passage] = {}
@@ -357,6 +372,11 @@ class Dense:
         """Code passages whose title alone is nearest the query (no fallback: a filter that
         keeps few of them keeps few codes)."""
         return self.kept(self.titles, filters)[: self.searcher.weights.depth]
+
+    def title_similarity(self) -> dict[str, float]:
+        """Cosine similarity of each title vector found to the query (the store's distances
+        are cosine distances)."""
+        return {h.id: 1.0 - h.distance for h in self.titles}
 
     def ranked(self, filters: Filters, fallback: bool, titles: bool = False) -> Ranked:
         """Nearest passages. In a search over every kind, with ``titles``, a code's title

@@ -138,3 +138,23 @@ def test_a_title_that_contradicts_the_query_ranks_below_its_sibling(
 def test_a_typed_inclusion_term_names_its_code(index: Index, query: str, code: str) -> None:
     hits = index.searcher.search(query, 3, Filters(system="icd10cm", kind="code")).hits
     assert hits[0].passage.code == code and "exact" in hits[0].via
+
+
+def test_a_title_vote_counts_by_its_similarity(index: Index) -> None:
+    searcher = index.searcher
+    probe = searcher.probe("type 2 diabetes mellitus with hyperglycemia", ("title",))
+    assert probe.dense is not None
+    similar = probe.dense.title_similarity()
+    best = max(similar, key=similar.__getitem__)
+    assert similar[best] > 0.95 and all(-1.0 <= v <= 1.0 for v in similar.values())
+    assert searcher.catalog.passages([best])[best].code == "E11.65"
+    # two billable codes, the first ranked first by title but far less similar than the second
+    ids = [
+        searcher.code_passages("icd10cm", code, Filters(kind="code"))[0]
+        for code in ("E11.9", "E11.65")
+    ]
+    lists = {"title": ids}
+    plain = searcher.fuse(lists, 2, searcher.weights, None)
+    assert [h.passage.code for h in plain] == ["E11.9", "E11.65"]
+    weighed = searcher.fuse(lists, 2, searcher.weights, None, {ids[0]: 0.4, ids[1]: 0.9})
+    assert [h.passage.code for h in weighed] == ["E11.65", "E11.9"]
