@@ -101,7 +101,7 @@ class IndexLookup:
         found = set(self.postings.get(rare[0], ()))
         for n, word in enumerate(rare[1:]):
             holding = self.postings.get(word, ())
-            if len(holding) <= RARE or (n == 0 and len(holding) <= COMMON):
+            if len(holding) <= (COMMON if n == 0 else RARE):
                 found.update(holding)
         return found
 

@@ -148,7 +148,7 @@ def read(text: str) -> Reading:
         trimester=trimesters[0] if len(set(trimesters)) == 1 else None,
         asserted=frozenset(name for name, pattern in UNSAID_DEFAULTS if stated(pattern, text)),
         mentioned=frozenset(name for name, _ in UNSAID_DEFAULTS if name in present),
-        setting=frozenset(name for name, said, _ in SETTINGS if said.search(text)),
+        setting=frozenset(name for name, put, _ in SETTINGS if put.search(text)),
         named=frozenset(name for name, _, naming in SETTINGS if naming.search(text)),
     )
 
