@@ -6,6 +6,7 @@ import re
 import sqlite3
 
 from assistant.filters import Filters
+from assistant.lookup import numbered
 
 STOP = frozenset(
     "a an and are as at be by can code codes coding do does for from how i if in is it its may "
@@ -17,7 +18,11 @@ RARE = (0.01, 0.03)  # shares of passages: a term under these may gate the match
 
 
 def words_of(text: str) -> list[str]:
-    return list(dict.fromkeys(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP))
+    """The query's words, and a Roman numeral after "grade", "stage", "type" and the like as
+    a digit too (titles write "grade 4" or "type II")."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    digits = [n for w, n in zip(words, numbered(words), strict=True) if n != w]
+    return list(dict.fromkeys(w for w in words + digits if w not in STOP))
 
 
 def any_of(words: list[str]) -> str:

@@ -13,6 +13,9 @@ import threading
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
 
 from assistant.catalog import Catalog
 
@@ -24,18 +27,36 @@ SUFFIXES = ("ations", "ation", "ically", "ical", "ive", "ions", "ion", "ic", "ia
 COMMON = 1500  # entries holding a word: past this, the word does not pick candidates
 RARE = 300  # entries holding a word: up to this, the word always picks candidates
 GRAFTED = 40  # a "see" target with more coded sub-terms than this is too broad to read on
+ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
+NUMBERED = frozenset({"stage", "type", "grade", "degree", "class", "phase"})
+ENGLISH = snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """A light stemmer: diabetes/diabetic, hypertension/hypertensive, anemia/anemic agree."""
+    """Snowball's English stemmer (lymphocytic/lymphocyte, depletion/depleted agree), then a
+    few suffixes it keeps (anemia/anemic, which it leaves as "anemia" and "anem"). Not for an
+    inflammation: Snowball reads "prostatitis" as "prostate" and "gastritis" as "gastric"."""
+    if not word.endswith("itis"):
+        word = ENGLISH.stemWord(word)
     for suffix in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
 
 
+def numbered(words: list[str]) -> list[str]:
+    """Roman numerals after "stage", "grade", "type" and the like as digits: the index says
+    "grade 4" where ICD-9-CM said "grade IV" (and "I" alone stays a pronoun)."""
+    return [
+        ROMAN.get(word, word) if i and words[i - 1] in NUMBERED else word
+        for i, word in enumerate(words)
+    ]
+
+
 def stems(text: str) -> set[str]:
-    return {stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP}
+    words = numbered(re.findall(r"[a-z0-9]+", text.lower()))
+    return {stem(w) for w in words if w not in STOP}
 
 
 def interned(words: set[str]) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lookup import stem
+from assistant.lookup import NUMBERED, ROMAN, stem
 
 DENY = frozenset({"without", "not", "no", "except"})
 SCOPE_ENDS = frozenset({"with", "but"})
@@ -66,8 +66,6 @@ SITES = (
     ("other", re.compile(r"\bother (?:specified )?sites?\b")),
 )
 
-ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
-NUMBERED = frozenset({"stage", "type", "grade", "degree", "class", "phase"})
 CLAUSE = re.compile(r"[,;:\[\]]")
 PARTS = (
     "side|eye|ear|limb|arm|leg|hand|foot|feet|knee|hip|shoulder|elbow|wrist|ankle|thigh|finger|"

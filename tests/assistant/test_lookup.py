@@ -10,7 +10,8 @@ import pytest
 
 from assistant.filters import Filters
 from assistant.index import Index
-from assistant.lookup import stem
+from assistant.lexical import words_of
+from assistant.lookup import stem, stems
 from assistant.search import Searcher
 from assistant.settings import Settings
 from ingest.run import ingest
@@ -25,6 +26,8 @@ MAIN_TERMS = (
     "Vaccination",
     "Pneumonia",
     "Tuberculosis, tubercular, tuberculous",
+    "Newborn",
+    "Lymphoma",
 )
 
 
@@ -108,7 +111,31 @@ def test_nothing_for_words_the_index_lacks(index: Index) -> None:
 def test_stems_agree_across_forms() -> None:
     assert stem("diabetes") == stem("diabetic")
     assert stem("hypertension") == stem("hypertensive")
+    assert stem("anemia") == stem("anemic")
+    assert stem("lymphocytic") == stem("lymphocyte")
+    assert stem("depletion") == stem("depleted")
     assert stem("bronchitis") != stem("bronchiolitis")
+    assert stem("prostatitis") != stem("prostate")  # an inflammation is not its organ
+    assert stem("gastritis") != stem("gastric")
+
+
+def test_roman_numerals_after_grade_or_type_read_as_digits() -> None:
+    assert stems("hemorrhage, grade IV") == stems("hemorrhage, grade 4")
+    assert stems("type II diabetes") == stems("type 2 diabetes")
+    assert "1" not in stems("can I code this")  # a pronoun, not a numeral
+    assert "4" in words_of("intraventricular hemorrhage, grade IV")
+    assert "iv" in words_of("intraventricular hemorrhage, grade IV")  # titles may say IV
+    assert "1" not in words_of("can I code this")
+
+
+def test_the_index_entry_is_found_across_word_forms(index: Index) -> None:
+    # ICD-9-CM's wording against the index's: "grade IV" is "grade 4" (the grades 1 to 4 tied
+    # before, and the first printed won), "lymphocytic depletion" is "lymphocyte depleted"
+    find = index.searcher.index_lookup.find
+    text = "intraventricular hemorrhage, grade IV"
+    assert find(text, "icd10cm")[0] == ("icd10cm", "P52.22")
+    text = "Hodgkin's lymphoma, lymphocytic depletion"
+    assert find(text, "icd10cm")[0] == ("icd10cm", "C81.3")
 
 
 def test_a_running_searcher_picks_up_a_finished_ingest(
