@@ -105,6 +105,21 @@ def search(
     return [(row["id"], -float(row["rank"])) for row in rows]
 
 
+def scores(conn: sqlite3.Connection, text: str, ids: list[str]) -> dict[str, float]:
+    """BM25 of the given passages for the query (lower is better, as FTS5 ranks); passages
+    that hold none of its words are left out."""
+    match = fts_query(text)
+    if not match or not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = conn.execute(
+        "SELECT id, bm25(passages_fts, 0.0, 3.0, 1.0) AS rank FROM passages_fts "
+        f"WHERE passages_fts MATCH ? AND id IN ({marks})",
+        [match, *ids],
+    ).fetchall()
+    return {row["id"]: float(row["rank"]) for row in rows}
+
+
 def forget() -> None:
     """Drop the cached counts: an ingest changed the passages."""
     FREQUENCIES.clear()

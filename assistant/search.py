@@ -13,6 +13,7 @@ from operator import itemgetter
 from assistant import lexical
 from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.codes import to_key
+from assistant.defined import DefinedTerms
 from assistant.embedder import Embedder
 from assistant.filters import Filters
 from assistant.inclusions import InclusionTerms
@@ -27,7 +28,7 @@ RRF_K = 10  # a sharp fusion: the top of each list counts most
 OVERFETCH = 8
 Ranked = list[str]
 # the lists fused, then the reranking step that reads qualifiers off code titles
-ALL_MODES = ("exact", "lexical", "dense", "index", "title", "lookup", "qualifiers")
+ALL_MODES = ("exact", "lexical", "dense", "index", "title", "lookup", "defined", "qualifiers")
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Weights:
     index: float = 0.5
     title: float = 8.0
     lookup: float = 4.0
+    defined: float = 2.0  # guideline passages quoting a term the query uses (see DefinedTerms)
     heading: float = 0.3  # score factor for categories and subcategories not asked for
     contradiction: float = 0.6  # score factor per axis a code's title contradicts the query on
     whole_entry: float = 1.5  # lookup weight factor when an index entry holds the whole query
@@ -94,6 +96,7 @@ class Searcher:
         self.weights = weights or Weights()
         self.index_lookup = IndexLookup(catalog)
         self.inclusions = InclusionTerms(catalog)
+        self.defined = DefinedTerms(catalog)
         self.stamp = catalog.stamp()
         self.checked = time.monotonic()
 
@@ -113,9 +116,11 @@ class Searcher:
 
     def rebuild(self) -> None:
         lookup, inclusions = IndexLookup(self.catalog), InclusionTerms(self.catalog)
+        defined = DefinedTerms(self.catalog)
         lookup.build()
         inclusions.load()
-        self.index_lookup, self.inclusions = lookup, inclusions
+        defined.load()
+        self.index_lookup, self.inclusions, self.defined = lookup, inclusions, defined
 
     def probe(self, text: str, modes: tuple[str, ...] = ALL_MODES) -> Probe:
         """The work a query costs whatever its filters, done once."""
@@ -157,11 +162,25 @@ class Searcher:
         whole = False
         if "lookup" in modes and codes_wanted:
             lists["lookup"], whole = self.lookup(text, filters)
+        if "defined" in modes and filters.kind in (None, "guideline"):
+            lists["defined"] = self.kept(self.defined.ranked(text), filters)
         weights = self.weights.for_any_kind() if any_kind else self.weights
         if whole:
             weights = replace(weights, lookup=weights.lookup * weights.whole_entry)
         hits = self.fuse(lists, k, weights, text if "qualifiers" in modes else None, similar)
         return SearchResult(probe.query, hits, list(probe.warnings))
+
+    def kept(self, ids: Ranked, filters: Filters) -> Ranked:
+        """``ids`` that pass the filters, in their order."""
+        if not ids or not filters.items():
+            return ids
+        where, params = filters.sql("passages")
+        marks = ",".join("?" * len(ids))
+        rows = self.catalog.conn.execute(
+            f"SELECT id FROM passages WHERE id IN ({marks}) {where}", [*ids, *params]
+        ).fetchall()
+        passing = {row["id"] for row in rows}
+        return [pid for pid in ids if pid in passing]
 
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []

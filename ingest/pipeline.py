@@ -26,7 +26,8 @@ from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
 Part = tuple[VectorStore, list[Passage], Callable[[Passage], str]]
-PIPELINE_VERSION = "3"  # 2: title vectors for code passages; 3: prose companion
+PIPELINE_VERSION = "4"  # 2: title vectors for code passages; 3: prose companion;
+# 4: BM25 indexes heading trails, wrapped guideline headings are whole
 EMBED_CHUNK = 512
 
 

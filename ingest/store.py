@@ -7,7 +7,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from assistant.codes import to_key
-from assistant.models import SourceData
+from assistant.models import Passage, SourceData
 
 
 def replace_source(conn: sqlite3.Connection, data: SourceData, loader: str) -> None:
@@ -110,5 +110,12 @@ def insert_passages(conn: sqlite3.Connection, data: SourceData) -> None:
     )
     conn.executemany(
         "INSERT INTO passages_fts (id, title, text) VALUES (?, ?, ?)",
-        [(p.id, p.title, p.text) for p in data.passages],
+        [(p.id, p.title, searchable(p)) for p in data.passages],
     )
+
+
+def searchable(passage: Passage) -> str:
+    """The text BM25 indexes: a passage's heading trail too, where it has one. A guideline's
+    words are ruled by its section: "Section IV ... for Outpatient Services > H. Uncertain
+    diagnosis" is the outpatient rule, though its own text never says "outpatient"."""
+    return f"{passage.trail}\n{passage.text}" if passage.trail else passage.text

@@ -36,6 +36,7 @@ RUNNING = re.compile(
 TOC_LINE = re.compile(r"\.{5,}\s*\d+\s*$")
 APPENDIX = re.compile(r"^Appendix ([IVX]+)\s*(.*)$")
 CHUNK = 1500
+CONTINUED = frozenset({"and", "or", "for", "of", "to", "the", "in", "with", "by", "from"})
 
 
 def detect(path: Path) -> bool:
@@ -83,17 +84,32 @@ def body_lines(texts: list[str]) -> list[tuple[int, str]]:
 def split_sections(texts: list[str]) -> list[Section]:
     current = Section([], ["Introduction"], 1)
     sections = [current]
-    for page, line in body_lines(texts):
+    lines = body_lines(texts)
+    for at, (page, line) in enumerate(lines):
         heading = match_heading(current.labels, line)
         if heading is None:
             current.lines.append(line)
             continue
         depth, label, title = heading
+        labels = [*current.labels[:depth], label]
+        following = lines[at + 1][1] if at + 1 < len(lines) else ""
+        if wraps(title, following, labels):
+            title = f"{title} {following}"
         trail = current.trail[1 : depth + 1] if current.labels else []
-        current = Section([*current.labels[:depth], label], ["Guidelines", *trail, title], page)
+        current = Section(labels, ["Guidelines", *trail, title], page)
         current.lines.append(line)
         sections.append(current)
     return sections
+
+
+def wraps(heading: str, following: str, labels: list[str]) -> bool:
+    """Whether a heading runs on to the next line: "Section IV. Diagnostic Coding and Reporting
+    Guidelines for" / "Outpatient Services", "... and chapter" / "specific guidelines". The line
+    stays in the text as well; only the heading (the trail's step) is made whole."""
+    if not following or len(following) > 60 or match_heading(labels, following):
+        return False
+    last = heading.split()[-1].lower()
+    return following[0].islower() or last in CONTINUED
 
 
 def match_heading(labels: list[str], line: str) -> tuple[int, str, str] | None:

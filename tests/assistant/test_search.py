@@ -49,6 +49,42 @@ def test_filters_restrict_results(index: Index) -> None:
     assert {h.passage.system for h in icd9} == {"icd9cm"}
 
 
+def test_a_term_a_guideline_rules_on_finds_that_rule(index: Index) -> None:
+    # "probable" is a term the uncertain-diagnosis rules quote (II.H, III.C, IV.H, and three
+    # chapter rules); "outpatient" is in Section IV's heading, which BM25 now indexes. Before,
+    # chapter 10's pneumonia passages filled the top and IV.H was not among the first ten
+    if not has_guidelines(index):
+        pytest.skip("needs the guidelines PDF in ../shared/corpus")
+    question = "can I code probable pneumonia outpatient?"
+    hits = index.searcher.search(question, 3, Filters(kind="guideline")).hits
+    assert hits[0].passage.section in RULES and "defined" in hits[0].via
+    assert "IV.H" in [h.passage.section for h in hits]  # first on the full index
+    inpatient = "is a probable diagnosis coded at discharge as if it existed?"
+    hits = index.searcher.search(inpatient, 3, Filters(kind="guideline")).hits
+    assert {h.passage.section for h in hits[:2]} == {"II.H", "III.C"}
+
+
+def test_a_heading_trail_is_searchable(index: Index) -> None:
+    if not has_guidelines(index):
+        pytest.skip("needs the guidelines PDF in ../shared/corpus")
+    # IV.H's own text never says "outpatient": the heading of Section IV does
+    conn = index.catalog.conn
+    (pid,) = conn.execute("SELECT id FROM passages WHERE section = 'IV.H'").fetchone()
+    assert "outpatient" not in index.catalog.passages([pid])[pid].text.lower()
+    found = conn.execute(
+        "SELECT id FROM passages_fts WHERE passages_fts MATCH 'outpatient' AND id = ?", (pid,)
+    ).fetchall()
+    assert found
+
+
+RULES = {"II.H", "III.C", "IV.H"}  # uncertain diagnosis: inpatient (II, III), outpatient (IV)
+
+
+def has_guidelines(index: Index) -> bool:
+    row = index.catalog.conn.execute("SELECT 1 FROM passages WHERE kind = 'guideline'")
+    return row.fetchone() is not None
+
+
 def test_modes_can_be_measured_apart(index: Index) -> None:
     lexical = index.searcher.search("hyperglycemia", 5, modes=("lexical",)).hits
     dense = index.searcher.search("hyperglycemia", 5, modes=("dense",)).hits

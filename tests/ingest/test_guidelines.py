@@ -32,6 +32,18 @@ def test_sections_in_the_guidelines_own_notation(loaded: SourceData) -> None:
     )
 
 
+def test_a_heading_that_wraps_is_whole(loaded: SourceData) -> None:
+    # the PDF breaks "... Guidelines for" / "Outpatient Services" over two lines; the next
+    # heading ("a. Alphabetic Index abbreviations") is never taken for a continuation
+    trails = {p.section: p.trail or "" for p in loaded.passages}
+    assert trails["IV.H"].split(" > ")[1].endswith("Guidelines for Outpatient Services")
+    assert trails["I.A"].split(" > ")[1].endswith("and chapter specific guidelines")
+    assert trails["I.C.1.e.1.c"].endswith("(MSSA) and MRSA colonization")
+    assert trails["I.A.6.a"].endswith("> 6. Abbreviations > a. Alphabetic Index abbreviations")
+    # the continuation stays in the text too
+    assert "Outpatient Services" in next(p.text for p in loaded.passages if p.section == "IV")
+
+
 def test_every_eval_section_exists(loaded: SourceData) -> None:
     path = SHARED / "eval" / "dev_guidelines.jsonl"
     if not path.is_file():

@@ -1,0 +1,64 @@
+"""Terms the guidelines rule on. A guideline quotes the words it governs: "Do not code diagnoses
+documented as "probable", "suspected," ..." (IV.H). A question that uses one of those words
+("can I code probable pneumonia outpatient?") is asking about that rule, however loudly its
+other words ("pneumonia") pull vectors and BM25 towards the chapter on the condition."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+
+from assistant import lexical
+from assistant.catalog import Catalog
+from assistant.lexical import STOP
+
+QUOTED = re.compile(r"[“\"]([^”\"]{3,40})[”\"]")
+MOST = 6  # a term quoted by more passages than this rules on nothing in particular
+
+
+def plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9/]+", text.lower()))
+
+
+def terms_in(text: str) -> set[str]:
+    """The quoted terms of a passage, as plain words (stop words alone are no term)."""
+    found = {plain(m) for m in QUOTED.findall(text)}
+    return {t for t in found if len(t) >= 3 and not set(t.split()) <= STOP}
+
+
+class DefinedTerms:
+    """Built from the catalog's guideline passages on first use."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.quoting: dict[str, list[tuple[int, str]]] | None = None
+        self.lock = threading.Lock()
+
+    def ranked(self, text: str) -> list[str]:
+        """Ids of the guideline passages that quote a term ``text`` uses: those quoting more of
+        its terms first, then by how well the rest of the question fits them (BM25 over text
+        and heading trail: "outpatient" picks Section IV's rule), then in the guidelines'
+        order."""
+        words = f" {plain(text)} "
+        hits: dict[tuple[int, str], int] = defaultdict(int)
+        for term, passages in self.load().items():
+            if f" {term} " in words:
+                for passage in passages:
+                    hits[passage] += 1
+        fit = lexical.scores(self.catalog.conn, text, [pid for _, pid in hits])
+        best = sorted(hits, key=lambda p: (-hits[p], fit.get(p[1], 0.0), p[0]))
+        return [pid for _, pid in best]
+
+    def load(self) -> dict[str, list[tuple[int, str]]]:
+        with self.lock:
+            if self.quoting is None:
+                quoting: dict[str, list[tuple[int, str]]] = defaultdict(list)
+                rows = self.catalog.conn.execute(
+                    "SELECT rowid, id, text FROM passages WHERE kind = 'guideline'"
+                )
+                for row in rows:
+                    for term in terms_in(row["text"]):
+                        quoting[term].append((row["rowid"], row["id"]))
+                self.quoting = {t: ps for t, ps in quoting.items() if len(ps) <= MOST}
+            return self.quoting

@@ -1,0 +1,18 @@
+"""The terms a guideline quotes, read off its text."""
+
+from __future__ import annotations
+
+from assistant.defined import plain, terms_in
+
+
+def test_quoted_terms_are_read_as_plain_words() -> None:
+    text = (
+        "Do not code diagnoses documented as “probable”, “suspected,” “rule out,” "
+        'or "Compatible With" terms; see “with” and “in”.'
+    )
+    assert terms_in(text) == {"probable", "suspected", "rule out", "compatible with"}
+
+
+def test_a_question_is_read_the_same_way() -> None:
+    assert plain("Can I code 'Rule-out' MI?") == "can i code rule out mi"
+    assert f" {plain('rule out')} " in f" {plain('The doctor wrote: rule out, appendicitis')} "
