@@ -37,18 +37,26 @@ class DefinedTerms:
 
     def ranked(self, text: str) -> list[str]:
         """Ids of the guideline passages that quote a term ``text`` uses: those quoting more of
-        its terms first, then by how well the rest of the question fits them (BM25 over text
-        and heading trail: "outpatient" picks Section IV's rule), then in the guidelines'
-        order."""
+        its terms first, then by how well the rest of the question fits them (BM25 of its rarer
+        words over text and heading trail: "outpatient" picks Section IV's rule), then in the
+        guidelines' order. A term common in the corpus ("acute", "unspecified") is a word of
+        code titles more than a question about a rule, and counts for nothing."""
         words = f" {plain(text)} "
         hits: dict[tuple[int, str], int] = defaultdict(int)
         for term, passages in self.load().items():
-            if f" {term} " in words:
+            if f" {term} " in words and self.rare(term):
                 for passage in passages:
                     hits[passage] += 1
         fit = lexical.scores(self.catalog.conn, text, [pid for _, pid in hits])
         best = sorted(hits, key=lambda p: (-hits[p], fit.get(p[1], 0.0), p[0]))
         return [pid for _, pid in best]
+
+    def rare(self, term: str) -> bool:
+        """Whether the term's rarest word is rare in the corpus (a query's words have their
+        counts cached by the BM25 search already)."""
+        conn = self.catalog.conn
+        counts = [lexical.document_frequency(conn, w) for w in term.split() if w not in STOP]
+        return bool(counts) and min(counts) <= lexical.RARE[0] * lexical.passage_count(conn)
 
     def load(self) -> dict[str, list[tuple[int, str]]]:
         with self.lock:

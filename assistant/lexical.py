@@ -106,16 +106,20 @@ def search(
 
 
 def scores(conn: sqlite3.Connection, text: str, ids: list[str]) -> dict[str, float]:
-    """BM25 of the given passages for the query (lower is better, as FTS5 ranks); passages
-    that hold none of its words are left out."""
-    match = fts_query(text)
-    if not match or not ids:
+    """BM25 of the given passages (lower is better, as FTS5 ranks) for the query's rarer words
+    alone: matching a common word ("other") across the whole corpus first would cost some
+    hundred milliseconds. Passages holding none of them are left out."""
+    if not ids:
+        return {}
+    total = passage_count(conn)
+    rare = [w for w in words_of(text) if 0 < document_frequency(conn, w) <= RARE[-1] * total]
+    if not rare:
         return {}
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
         "SELECT id, bm25(passages_fts, 0.0, 3.0, 1.0) AS rank FROM passages_fts "
         f"WHERE passages_fts MATCH ? AND id IN ({marks})",
-        [match, *ids],
+        [any_of(rare), *ids],
     ).fetchall()
     return {row["id"]: float(row["rank"]) for row in rows}
 

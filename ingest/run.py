@@ -14,6 +14,7 @@ from assistant.embedder import Embedder, embedder_name, make_embedder
 from assistant.errors import MedcodeError
 from assistant.settings import Settings
 from assistant.vectorstore import VectorStore
+from ingest import store
 from ingest.detect import Loader, corpus_files, loader_for, packaged_sources
 from ingest.pipeline import IngestResult, Pipeline, Progress
 
@@ -76,6 +77,8 @@ def ingest(
                     results.append(pipeline.run(loader, path))
                 except MedcodeError as exc:
                     errors.append(exc.message)
+            if any(r.status == "loaded" for r in results):
+                store.optimize(catalog.conn)
         finally:
             catalog.close()
     return results, errors

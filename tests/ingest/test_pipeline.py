@@ -55,6 +55,11 @@ def test_a_new_version_replaces_the_old_passages(
     assert len(rows) == 3 and all("Revised." in r["text"] for r in rows)
     fts = catalog.conn.execute("SELECT count(*) FROM passages_fts").fetchone()[0]
     assert fts == 3 and store(settings).count() == store(settings).prose.count() == 3
+    # the BM25 index is left merged: merging again finds nothing left to merge
+    segments = "SELECT count(*) FROM passages_fts_data"
+    merged = catalog.conn.execute(segments).fetchone()[0]
+    catalog.conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+    assert catalog.conn.execute(segments).fetchone()[0] == merged
 
 
 @pytest.mark.parametrize(
