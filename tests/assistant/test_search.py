@@ -64,6 +64,16 @@ def test_a_term_a_guideline_rules_on_finds_that_rule(index: Index) -> None:
     assert {h.passage.section for h in hits[:2]} == {"II.H", "III.C"}
 
 
+def test_a_term_common_in_the_corpus_rules_on_nothing(index: Index) -> None:
+    if not has_guidelines(index):
+        pytest.skip("needs the guidelines PDF in ../shared/corpus")
+    defined = index.searcher.defined
+    assert "acute" in defined.load()  # I.A.7 quotes it, but code titles say it everywhere
+    assert defined.ranked("acute bronchitis") == []
+    impending = defined.ranked("how do I code an impending myocardial infarction?")
+    assert [index.catalog.passages(impending)[pid].section for pid in impending] == ["I.B.11"]
+
+
 def test_a_heading_trail_is_searchable(index: Index) -> None:
     if not has_guidelines(index):
         pytest.skip("needs the guidelines PDF in ../shared/corpus")
