@@ -50,6 +50,7 @@ UNSAID_DEFAULTS = (
     ("intractable", re.compile(r"\bintractable\b")),
     ("status", re.compile(r"\bwith status (?:epilepticus|migrainosus|asthmaticus)\b")),
 )
+COMPLICATION = frozenset({stem("complication"), stem("complications")})
 LATE_EFFECT = re.compile(r"\blate effects?\b")
 # a title word that puts a code in another setting, and the words by which a query names it
 SETTINGS = (
@@ -90,6 +91,7 @@ class Reading:
     mentioned: frozenset[str]  # of UNSAID_DEFAULTS, the ones the text names at all
     setting: frozenset[str]  # of SETTINGS, the ones a title is in
     named: frozenset[str]  # of SETTINGS, the ones a query names
+    linked: bool = False  # the text names something a condition comes "with"
 
 
 def stated(pattern: re.Pattern[str], text: str) -> bool:
@@ -108,21 +110,23 @@ def read(text: str) -> Reading:
     denied: set[str] = set()
     words: list[str] = []
     numbers: set[str] = set()
+    linked = False
     for clause in CLAUSE.split(text):
-        denying = False
+        denying = joining = False
         tokens = re.findall(r"[a-z0-9]+", clause)
         for i, word in enumerate(tokens):
             if word in DENY:
                 denying = True
                 continue
             if word in SCOPE_ENDS:
-                denying = False
+                denying, joining = False, word == "with"
                 continue
             words.append(word)
             if i and tokens[i - 1] in NUMBERED and (word.isdigit() or word in ROMAN):
                 numbers.add(ROMAN.get(word, word))
             if word in FILLER:
                 continue
+            linked = linked or (joining and not denying)
             (denied if denying else said).add(stem(word))
     present = set(words)
     side_words = set(re.findall(r"[a-z]+", NOT_A_SIDE.sub(" ", text)))
@@ -148,13 +152,20 @@ def read(text: str) -> Reading:
         mentioned=frozenset(name for name, _ in UNSAID_DEFAULTS if name in present),
         setting=frozenset(name for name, put, _ in SETTINGS if put.search(text)),
         named=frozenset(name for name, _, naming in SETTINGS if naming.search(text)),
+        linked=linked,
     )
+
+
+def unlinked(query: Reading, title: Reading) -> bool:
+    """A title "without complications" against a query that names what the condition comes
+    with ("type 2 diabetic with high blood sugar" is not E11.9)."""
+    return query.linked and bool(title.denied & COMPLICATION) and not query.denied & COMPLICATION
 
 
 def contradictions(query: Reading, title: Reading) -> int:
     """On how many axes a code's title says what the query does not."""
     count = 0
-    if query.denied & title.said or query.said & title.denied:
+    if query.denied & title.said or query.said & title.denied or unlinked(query, title):
         count += 1
     if title.side and title.side != (query.side or "unspecified"):
         count += 1

@@ -116,6 +116,11 @@ def test_a_denial_runs_to_the_next_comma_or_with() -> None:
             "Neoplasm of uncertain behavior of placenta",
         ),
         (
+            "type 2 diabetic with high blood sugar",
+            "Type 2 diabetes mellitus without complications",
+            "Type 2 diabetes mellitus with hyperglycemia",
+        ),
+        (
             "STEMI of inferior wall, initial episode",
             "Subsequent ST elevation (STEMI) myocardial infarction of inferior wall",
             "ST elevation (STEMI) myocardial infarction involving other coronary artery "
@@ -125,6 +130,13 @@ def test_a_denial_runs_to_the_next_comma_or_with() -> None:
 )
 def test_the_contradicting_sibling_scores_more_clashes(query: str, wrong: str, right: str) -> None:
     assert clash(query, wrong) > clash(query, right) == 0
+
+
+def test_a_query_that_names_nothing_it_comes_with_may_be_without_complications() -> None:
+    plain = "Type 2 diabetes mellitus without complications"
+    assert clash("type 2 diabetes", plain) == 0
+    assert clash("type 2 diabetes without complication", plain) == 0
+    assert clash("diabetes, with", plain) == 0  # "with" and nothing after it in its clause
 
 
 def test_a_right_that_is_not_a_side_is_not_read_as_one() -> None:
