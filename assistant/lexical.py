@@ -14,6 +14,7 @@ STOP = frozenset(
 )
 
 
+BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0)"  # columns id, title, text: titles count 3 times
 RARE = (0.01, 0.03)  # shares of passages: a term under these may gate the match set
 
 
@@ -83,7 +84,7 @@ def wide(conn: sqlite3.Connection, text: str, pool: int) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT f.id AS id, f.rank AS rank, p.system AS system, p.kind AS kind, "
         "p.source AS source, p.version AS version FROM (SELECT id, "
-        "bm25(passages_fts, 0.0, 3.0, 1.0) AS rank FROM passages_fts WHERE passages_fts MATCH ? "
+        f"{BM25} AS rank FROM passages_fts WHERE passages_fts MATCH ? "
         "ORDER BY rank LIMIT ?) f JOIN passages p ON p.id = f.id ORDER BY f.rank",
         [match, pool],
     ).fetchall()
@@ -97,7 +98,7 @@ def search(
         return []
     where, params = filters.sql("p")
     rows = conn.execute(
-        "SELECT f.id AS id, bm25(passages_fts, 0.0, 3.0, 1.0) AS rank FROM passages_fts f "
+        f"SELECT f.id AS id, {BM25} AS rank FROM passages_fts f "
         f"JOIN passages p ON p.id = f.id WHERE passages_fts MATCH ? {where} "
         "ORDER BY rank LIMIT ?",
         [match, *params, k],
@@ -117,7 +118,7 @@ def scores(conn: sqlite3.Connection, text: str, ids: list[str]) -> dict[str, flo
         return {}
     marks = ",".join("?" * len(ids))
     rows = conn.execute(
-        "SELECT id, bm25(passages_fts, 0.0, 3.0, 1.0) AS rank FROM passages_fts "
+        f"SELECT id, {BM25} AS rank FROM passages_fts "
         f"WHERE passages_fts MATCH ? AND id IN ({marks})",
         [any_of(rare), *ids],
     ).fetchall()
