@@ -28,6 +28,14 @@ class CodeCheck(BaseModel):
     version: str | None
 
 
+class Missing(BaseModel):
+    """A source a question needs that is not loaded."""
+
+    name: str
+    needs: str = Field(description="The file or data set that would answer it.")
+    offered_at: str = Field(description="Where its publisher offers it.")
+
+
 class Answer(BaseModel):
     answer: str = Field(description="Markdown; citation markers [n] refer to `citations`.")
     citations: list[Citation]
@@ -35,3 +43,6 @@ class Answer(BaseModel):
     mode: Literal["extractive", "llm"]
     warnings: list[str] = []
     versions: list[str] = Field(default_factory=list, description="Code-set versions used.")
+    missing: list[Missing] = Field(
+        default_factory=list, description="Sources the question needs that are not loaded."
+    )

@@ -145,10 +145,12 @@ class Catalog:
         rows = self.conn.execute("SELECT * FROM sources ORDER BY name").fetchall()
         return [dict(row) for row in rows]
 
-    def find(self, raw: str) -> list[sqlite3.Row]:
+    def find(self, raw: str, written: bool = False) -> list[sqlite3.Row]:
+        """Rows of every system holding the code, the likeliest system first; ``written``:
+        ``raw`` comes from an answer's own text, where the form decides (see as_written)."""
         key = codeforms.to_key(raw)
         rows = self.conn.execute("SELECT * FROM codes WHERE key = ?", (key,)).fetchall()
-        order = codeforms.systems_for(raw)
+        order = codeforms.as_written(raw) if written else codeforms.systems_for(raw)
         return sorted(rows, key=lambda r: order.index(r["system"]) if r["system"] in order else 9)
 
     def lookup(self, raw: str) -> CodeInfo:

@@ -9,19 +9,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from assistant.answer_types import Answer, Citation
+import numpy as np
+
+from assistant.answer_types import Answer, Citation, Missing
 from assistant.citations import Citations
-from assistant.extractive import compose
+from assistant.extractive import Found, compose
 from assistant.filters import Filters
 from assistant.index import Index
 from assistant.llm import ChatModel, answer_messages, rewrite_messages
 from assistant.query import Query
+from assistant.scope import gaps
 from assistant.search import Hit
 from assistant.validate import MARKER, StreamValidator, validate
 
 Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
 MAX_LLM_PASSAGES = 8
+CONCEPT_MODES = ("exact", "lexical", "title", "lookup", "qualifiers")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class Prepared:
     hits: list[Hit]
     draft: Answer
     llm_citations: list[Citation]
+    concepts: list[tuple[str, list[Hit]]]
 
 
 class Assistant:
@@ -70,12 +75,18 @@ class Assistant:
         warnings: list[str] = []
         question = self.standalone(turns, warnings)
         searcher = self.index.searcher
-        probe = searcher.probe(question)  # one embedding and one BM25 pool for both searches
+        query = searcher.analyse(question)  # read first: every signal works from it
+        vectors = searcher.embed([query.focus, *query.concepts])  # one batch for every search
+        # one probe (embedding, BM25 pool) for both searches of the question
+        probe = searcher.probe(question, query=query, vector=vectors[0])
         found = searcher.search(question, 10, probe=probe)
         guidelines = searcher.search(question, 3, Filters(kind="guideline"), probe=probe)
+        concepts = self.by_concept(query, vectors[1:])
         warnings += found.warnings
+        missing = self.missing(query)
         cites = Citations()
-        markdown = compose(found.query, found.hits, guidelines.hits, self.index.catalog, cites)
+        result = Found(query, found.hits, guidelines.hits, concepts, missing)
+        markdown = compose(result, self.index.catalog, cites)
         draft = Answer(
             answer=markdown,
             citations=cites.items,
@@ -83,14 +94,49 @@ class Assistant:
             mode="extractive",
             warnings=list(dict.fromkeys(warnings)),
             versions=cites.versions(),
+            missing=missing,
         )
         extra = Citations()
         extra.items = list(cites.items)
-        for hit in [*found.hits, *guidelines.hits]:
+        concept_hits = [hit for _, hits in concepts for hit in hits[:2]]
+        for hit in [*concept_hits, *found.hits, *guidelines.hits]:
             if len(extra.items) >= MAX_LLM_PASSAGES:
                 break
             extra.cite(hit.passage)
-        return Prepared(question, found.query, found.hits, draft, extra.items)
+        return Prepared(question, query, found.hits, draft, extra.items, concepts)
+
+    def by_concept(
+        self, query: Query, vectors: list[np.ndarray | None]
+    ) -> list[tuple[str, list[Hit]]]:
+        """Each clinical concept of a question naming several, searched on its own among
+        the codes of the system the question is about, so that no condition is drowned. Code
+        titles are what a concept is matched against: the wide passage query is left out."""
+        if len(query.concepts) < 2:
+            return []
+        system = query.system_hint if query.system_hint in ("icd10pcs", "hcpcs") else "icd10cm"
+        filters = Filters(system=system, kind="code")
+        searcher = self.index.searcher
+        out = []
+        for concept, vector in zip(query.concepts, vectors, strict=True):
+            probe = searcher.probe(concept, CONCEPT_MODES, vector=vector)
+            hits = searcher.search(concept, 3, filters, CONCEPT_MODES, probe=probe).hits
+            out.append((concept, hits))
+        return out
+
+    def missing(self, query: Query) -> list[Missing]:
+        catalog = self.index.catalog
+        loaded = {str(s["name"]) for s in catalog.sources()}
+        loaded |= {"document"} if self.has_documents() else set()
+        defined = {
+            m for m in query.modifiers if any(r["system"] == "hcpcs" for r in catalog.find(m))
+        }
+        return gaps(query, loaded, defined)
+
+    def has_documents(self) -> bool:
+        row = self.index.catalog.conn.execute(
+            "SELECT 1 FROM passages WHERE kind = 'document' LIMIT 1"
+        ).fetchone()
+        return row is not None
 
     def answer(self, turns: list[Turn], use_llm: bool = True) -> Answer:
         final = None
@@ -117,7 +163,12 @@ class Assistant:
         yield Event("citations", prepared.llm_citations)
         checker = StreamValidator(self.index.catalog, {c.n for c in prepared.llm_citations})
         try:
-            messages = answer_messages(prepared.question, prepared.llm_citations)
+            messages = answer_messages(
+                prepared.question,
+                prepared.llm_citations,
+                [concept for concept, _ in prepared.concepts],
+                [m.name for m in prepared.draft.missing],
+            )
             for piece in model.stream(messages):
                 released = checker.feed(piece)
                 if released:
@@ -145,6 +196,7 @@ class Assistant:
             mode="llm",
             warnings=list(dict.fromkeys([*prepared.draft.warnings, *checker.warnings])),
             versions=cites.versions(),
+            missing=prepared.draft.missing,
         )
         yield Event("done", answer)
 

@@ -56,5 +56,16 @@ def systems_for(raw: str) -> list[str]:
     return found
 
 
+def as_written(raw: str) -> list[str]:
+    """Systems in the order an answer's own text means them: medcode writes ICD-10-CM and
+    ICD-9-CM codes with their dot, so ``M1001`` is HCPCS Level II and ``M10.01`` ICD-10-CM."""
+    found = systems_for(raw)
+    if "." not in raw and HCPCS.match(to_key(raw)):
+        found.sort(key=lambda s: s != "hcpcs")
+    elif "." in raw:
+        found.sort(key=lambda s: s not in ("icd10cm", "icd9cm"))
+    return found
+
+
 def looks_like_code(raw: str) -> bool:
     return bool(systems_for(raw))

@@ -4,11 +4,14 @@ restates a passage and cites it."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from assistant.answer_types import Missing
 from assistant.catalog import Catalog, CodeInfo
 from assistant.citations import Citations
 from assistant.models import Passage, passage_id
 from assistant.query import CodeRef, Query
+from assistant.scope import statement
 from assistant.search import Hit
 
 SYSTEM_NAMES = {
@@ -27,6 +30,7 @@ NOTE_LABELS = {
     "inclusion": "Inclusion terms",
     "note": "Note",
 }
+SUPPORT = {"exact", "lexical", "index", "lookup"}  # a dense vote alone is no evidence
 NOTHING = (
     "No passage in the loaded sources answers this. Try other words for the condition or "
     "procedure, give a code (e.g. E11.9), or load the source that covers it "
@@ -34,27 +38,87 @@ NOTHING = (
 )
 
 
-def compose(
-    query: Query, hits: list[Hit], guideline_hits: list[Hit], catalog: Catalog, cites: Citations
-) -> str:
-    parts = [code_block(catalog, ref, cites) for ref in query.codes[:3]]
+@dataclass(frozen=True)
+class Found:
+    """What retrieval found for one question: the main search, the guideline search, one
+    search per clinical concept, and the sources the question needs that are not loaded."""
+
+    query: Query
+    hits: list[Hit]
+    guidelines: list[Hit]
+    concepts: list[tuple[str, list[Hit]]]
+    missing: list[Missing]
+
+
+def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
+    query, hits = found.query, found.hits
+    parts = [statement(found.missing)] if found.missing else []
+    named = [ref for ref in query.codes if ref not in query.options]
+    parts += [code_block(catalog, ref, cites) for ref in named[:3]]
+    if query.options:
+        parts.append(options_block(catalog, query.options, found, cites))
+    shown = {ref.code for ref in query.codes}
+    if found.concepts:
+        parts.append(concepts_block(found.concepts, cites, shown))
     blocks = []
-    if query.asks_guideline or not (query.codes or candidates(hits)):
-        blocks.append((0 if query.asks_guideline else 1, "guideline"))
-    if not query.codes:
+    if query.asks_guideline or query.is_question or not (query.codes or candidates(hits)):
+        # a question in prose gets the rule that governs it too, after its codes
+        found_codes = bool(query.codes or candidates(hits))
+        blocks.append((0 if query.asks_guideline else 50 if found_codes else 1, "guideline"))
+    if not named:
         blocks += [
             (first_rank(hits, ("code",)), "codes"),
             (first_rank(hits, ("document", "definition")), "documents"),
         ]
     for _, block in sorted(blocks):
         if block == "guideline":
-            parts.append(guideline_block(query.text, guideline_hits, cites))
+            parts.append(guideline_block(query.focus, found.guidelines, cites))
         elif block == "codes":
-            parts.append(candidates_block(hits, cites))
+            title = "Other candidate codes:" if found.concepts else "Candidate codes:"
+            if found.missing:
+                title = "Related codes in the loaded sources (not an answer to the part above):"
+            parts.append(candidates_block(hits, cites, shown, title))
         else:
-            parts.append(documents_block(query.text, hits, cites))
+            parts.append(documents_block(query.focus, hits, cites))
     body = "\n\n".join(p for p in parts if p)
     return (body or NOTHING) + cites.footer()
+
+
+def concepts_block(concepts: list[tuple[str, list[Hit]]], cites: Citations, shown: set[str]) -> str:
+    """The best codes for each condition the question names, two at most."""
+    lines = ["Codes by condition:"]
+    for concept, hits in concepts:
+        best = [
+            h.passage
+            for h in hits
+            if h.passage.code and SUPPORT & set(h.via) and "not billable" not in h.passage.text
+        ]
+        codes = [f"**{p.code}** {p.title} {cites.cite(p)}" for p in best[:2]]
+        shown.update(p.code for p in best[:2] if p.code)
+        if codes:
+            lines.append(f"- *{concept}*: {'; '.join(codes)}")
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def options_block(
+    catalog: Catalog, options: tuple[CodeRef, ...], found: Found, cites: Citations
+) -> str:
+    """The codes a question offers as choices, the one retrieval ranks best first."""
+    ranked = [h.passage.code for h in found.hits] + [
+        h.passage.code for _, hits in found.concepts for h in hits
+    ]
+
+    def place(ref: CodeRef) -> int:
+        codes = [ref.code, ref.code[:-1].rstrip("X."), ref.code[:-2].rstrip(".")]
+        spots = [ranked.index(c) for c in codes if c in ranked]
+        return min(spots) if spots else len(ranked)
+
+    lines = ["The options offered, the best match to the question first:"]
+    for ref in sorted(options, key=place)[:6]:
+        info = catalog.lookup(ref.code)
+        own = own_passage(catalog, info)
+        lines.append(f"- {code_line(info, cites.cite(own) if own else '')}")
+    return "\n".join(lines)
 
 
 def first_rank(hits: list[Hit], kinds: tuple[str, ...]) -> int:
@@ -147,12 +211,14 @@ def cite_code(catalog: Catalog, system: str, code: str, cites: Citations) -> str
     return cites.cite(passage) if passage else ""
 
 
-def candidates_block(hits: list[Hit], cites: Citations) -> str:
-    found = candidates(hits)
+def candidates_block(
+    hits: list[Hit], cites: Citations, shown: set[str], title: str = "Candidate codes:"
+) -> str:
+    found = [h for h in candidates(hits) if h.passage.code not in shown]
     if not found:
         return ""
     index_lines = [h.passage for h in relevant(hits) if h.passage.kind == "index"]
-    lines = ["Candidate codes:"]
+    lines = [title]
     for hit in found:
         p = hit.passage
         status = (

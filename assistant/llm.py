@@ -83,8 +83,21 @@ def passages_block(citations: list[Citation]) -> str:
     return "<passages>\n" + "\n\n".join(parts) + "\n</passages>"
 
 
-def answer_messages(question: str, citations: list[Citation]) -> list[tuple[str, str]]:
-    user = f"{passages_block(citations)}\n\nQuestion: {question}"
+def answer_messages(
+    question: str,
+    citations: list[Citation],
+    concepts: Sequence[str] = (),
+    missing: Sequence[str] = (),
+) -> list[tuple[str, str]]:
+    """The passages, then what the question was read as: the conditions to cover one by one
+    and the sources it needs that are not loaded (the model says so first)."""
+    notes = []
+    if concepts:
+        notes.append("Conditions to cover, each with its code: " + "; ".join(concepts))
+    if missing:
+        notes.append("Not loaded (say so first; do not answer that part): " + "; ".join(missing))
+    read = "".join(f"\n{note}" for note in notes)
+    user = f"{passages_block(citations)}\n\nQuestion: {question}{read}"
     return [("system", prompt("answer")), ("human", user)]
 
 

@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from operator import itemgetter
 
+import numpy as np
+
 from assistant import lexical
 from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.codes import to_key
@@ -22,6 +24,7 @@ from assistant.models import Passage
 from assistant.qualifiers import contradictions, read
 from assistant.query import CodeRef, Query, analyse
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
+from assistant.vocabulary import Vocabulary
 
 REFRESH_SECONDS = 5.0
 RRF_K = 10  # a sharp fusion: the top of each list counts most
@@ -97,6 +100,7 @@ class Searcher:
         self.index_lookup = IndexLookup(catalog)
         self.inclusions = InclusionTerms(catalog)
         self.defined = DefinedTerms(catalog)
+        self.vocabulary = Vocabulary(catalog)
         self.stamp = catalog.stamp()
         self.checked = time.monotonic()
 
@@ -116,19 +120,43 @@ class Searcher:
 
     def rebuild(self) -> None:
         lookup, inclusions = IndexLookup(self.catalog), InclusionTerms(self.catalog)
-        defined = DefinedTerms(self.catalog)
+        defined, vocabulary = DefinedTerms(self.catalog), Vocabulary(self.catalog)
         lookup.build()
         inclusions.load()
         defined.load()
+        vocabulary.build()
         self.index_lookup, self.inclusions, self.defined = lookup, inclusions, defined
+        self.vocabulary = vocabulary
 
-    def probe(self, text: str, modes: tuple[str, ...] = ALL_MODES) -> Probe:
-        """The work a query costs whatever its filters, done once."""
+    def probe(
+        self,
+        text: str,
+        modes: tuple[str, ...] = ALL_MODES,
+        query: Query | None = None,
+        vector: np.ndarray | None = None,
+    ) -> Probe:
+        """The work a query costs whatever its filters, done once. The question is read first
+        (see query.analyse): every list searches its focus, not the narrative around it.
+        ``vector``: the focus already embedded (several texts embed faster as one batch)."""
         warnings: list[str] = []
-        words = Lexical(self, text) if {"lexical", "index"} & set(modes) else None
+        query = query or self.analyse(text)
+        words = Lexical(self, query.focus) if {"lexical", "index"} & set(modes) else None
         wanted = {"dense", "index", "title"} & set(modes)
-        dense = Dense(self, text, warnings) if wanted else None
-        return Probe(analyse(text, self.catalog), words, dense, warnings)
+        dense = Dense(self, query.focus, warnings, vector, "dense" in modes) if wanted else None
+        return Probe(query, words, dense, warnings)
+
+    def embed(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Several texts in one batch; nothing when there is no embedder or it fails (each
+        probe then tries on its own and reports what went wrong)."""
+        if self.embedder is None or not texts:
+            return [None] * len(texts)
+        try:
+            return list(self.embedder.embed_batch(texts))
+        except Exception:  # the probe that needs it reports the failure
+            return [None] * len(texts)
+
+    def analyse(self, text: str) -> Query:
+        return analyse(text, self.catalog, self.vocabulary)
 
     def search(
         self,
@@ -142,12 +170,12 @@ class Searcher:
         self.refresh()
         filters = filters or Filters()
         probe = probe or self.probe(text, modes)
-        words, dense = probe.words, probe.dense
+        words, dense, focus = probe.words, probe.dense, probe.query.focus
         codes_wanted = filters.kind in (None, "code")
         lists: dict[str, Ranked] = {}
         if "exact" in modes:
             lists["exact"] = self.exact(probe.query.codes, filters)
-            lists["exact"] += self.named_exactly(text, filters) if codes_wanted else []
+            lists["exact"] += self.named_exactly(focus, filters) if codes_wanted else []
         if words and "lexical" in modes:
             lists["lexical"] = words.ranked(filters, self.weights.depth)
         any_kind = filters.kind is None
@@ -161,13 +189,14 @@ class Searcher:
             lists["index"] = self.via_index(filters, words, dense)
         whole = False
         if "lookup" in modes and codes_wanted:
-            lists["lookup"], whole = self.lookup(text, filters)
+            lists["lookup"], whole = self.lookup(focus, filters)
         if "defined" in modes and filters.kind in (None, "guideline"):
             lists["defined"] = self.kept(self.defined.ranked(text), filters)
         weights = self.weights.for_any_kind() if any_kind else self.weights
         if whole:
             weights = replace(weights, lookup=weights.lookup * weights.whole_entry)
-        hits = self.fuse(lists, k, weights, text if "qualifiers" in modes else None, similar)
+        reading = probe.query.prose if "qualifiers" in modes else None
+        hits = self.fuse(lists, k, weights, reading, similar)
         return SearchResult(probe.query, hits, list(probe.warnings))
 
     def kept(self, ids: Ranked, filters: Filters) -> Ranked:
@@ -344,7 +373,14 @@ class Dense:
     also drops vectors of an unfinished ingest); a filtered query is the fallback when too
     little survives."""
 
-    def __init__(self, searcher: Searcher, text: str, warnings: list[str]) -> None:
+    def __init__(
+        self,
+        searcher: Searcher,
+        text: str,
+        warnings: list[str],
+        vector: np.ndarray | None = None,
+        wide: bool = True,
+    ) -> None:
         self.searcher = searcher
         self.warnings = warnings
         self.vector = None
@@ -357,12 +393,12 @@ class Dense:
                 self.unavailable("the vector store cannot be reached", forget=False)
             return
         try:
-            self.vector = searcher.embedder.embed_query(text)
+            self.vector = vector if vector is not None else searcher.embedder.embed_query(text)
             depth = searcher.weights.depth
-            wide = self.store.query(self.vector, depth * OVERFETCH, metadata=False)
+            near = self.store.query(self.vector, depth * OVERFETCH, metadata=False) if wide else []
             titles = self.store.titles.query(self.vector, depth * 2, metadata=False)
-            self.fields = searcher.catalog.filter_fields([h.id for h in wide + titles])
-            self.wide = [h for h in wide if h.id in self.fields]
+            self.fields = searcher.catalog.filter_fields([h.id for h in near + titles])
+            self.wide = [h for h in near if h.id in self.fields]
             self.titles = [h for h in titles if h.id in self.fields]
         except Exception as exc:  # the vector store is optional at query time
             self.unavailable(type(exc).__name__)

@@ -24,7 +24,7 @@ HEADER = " ⚠ category, not billable"
 
 def check(catalog: Catalog, raw: str) -> CodeCheck:
     code = raw.removeprefix("CPT").strip()
-    rows = catalog.find(code)
+    rows = catalog.find(code, written=True)
     if not rows:
         return CodeCheck(
             code=code, system=None, title=None, billable=False, valid=False, version=None

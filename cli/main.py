@@ -12,6 +12,7 @@ from assistant.answer_types import Answer
 from assistant.catalog import Catalog, CodeInfo
 from assistant.errors import BadInput, MedcodeError
 from assistant.extractive import SYSTEM_NAMES
+from assistant.index import Index
 from assistant.search import Hit
 from assistant.settings import Settings
 
@@ -86,7 +87,18 @@ def parser() -> argparse.ArgumentParser:
         default=13,
         help="sample of the ICD-9-CM paraphrase tiers (13 is reported; weights were tuned on 99)",
     )
-    evaluate.add_argument("--only", help="run only the set with this name")
+    evaluate.add_argument(
+        "--only",
+        help="run only the set with this name (dev_lay, dev_guidelines, gems_equivalent, "
+        "gems_approximate, real)",
+    )
+    evaluate.add_argument(
+        "--part",
+        choices=["all", "tune", "check"],
+        default="all",
+        help="real questions: every one, or the half changes are chosen on (tune) or checked "
+        "on (check)",
+    )
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=run_eval)
     ask = commands.add_parser("ask", help="ask a coding question; the answer cites its sources")
@@ -113,24 +125,57 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     from assistant import evaluate
-    from assistant.index import Index
 
     index = Index(settings)
     folder = args.sets or Path.cwd().parent / "shared" / "eval"
-    gems = evaluate.gems_benchmark(index.catalog, args.per_tier, args.seed)
-    sets = evaluate.shared_sets(folder) + gems
-    sets = [s for s in sets if not args.only or s.name == args.only]
-    rows = evaluate.run(index.searcher, sets)
+    real = None
+    if args.only in (None, "real"):
+        real = run_real(index, folder / "dev_real.jsonl", args.part)
+    rows: list[dict[str, object]] = []
+    if args.only != "real":
+        gems = evaluate.gems_benchmark(index.catalog, args.per_tier, args.seed)
+        sets = evaluate.shared_sets(folder) + gems
+        sets = [s for s in sets if not args.only or s.name == args.only]
+        rows = evaluate.run(index.searcher, sets)
     if args.json:
-        print(json.dumps(rows, indent=2))
+        print(json.dumps({"retrieval": rows, "real": real}, indent=2))
         return 0
-    print(f"{'set':<18} {'mode':<8} {'n':>4} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6}")
+    if rows:
+        print(f"{'set':<18} {'mode':<8} {'n':>4} {'R@1':>6} {'R@5':>6} {'R@10':>6} {'MRR':>6}")
     for r in rows:
         print(
             f"{r['set']:<18} {r['mode']:<8} {r['n']:>4} {r['recall@1']:>6.3f} "
             f"{r['recall@5']:>6.3f} {r['recall@10']:>6.3f} {r['mrr']:>6.3f}"
         )
+    if real:
+        print_real(real)
     return 0
+
+
+def run_real(index: Index, path: Path, part: str) -> dict[str, object] | None:
+    from assistant import evaluate_real
+    from assistant.chat import Assistant
+
+    if not path.is_file():
+        print(f"note: {path} not found; real questions skipped", file=sys.stderr)
+        return None
+    cases = evaluate_real.split(evaluate_real.load(path), part)
+    return evaluate_real.score(Assistant(index), cases)
+
+
+def print_real(real: dict[str, object]) -> None:
+    print(
+        f"real questions ({real['n']}, default mode): "
+        f"any expected code {real['code_any']:.3f} and all {real['code_all']:.3f} "
+        f"(of {real['code_n']}; not counting codes the question names: "
+        f"{real['code_any_new']:.3f}), section cited {real['section']:.3f} "
+        f"(of {real['section_n']}), out of scope said {real['honest']:.3f} "
+        f"(of {real['honest_n']}; in scope said missing: {real['false_missing']}), "
+        f"invalid or cross-system codes shown as valid: {len(real['bad_codes'])}, "  # type: ignore[arg-type]
+        f"answer p50 {real['p50_ms']} ms, p95 {real['p95_ms']} ms"
+    )
+    for miss in real["misses"]:  # type: ignore[attr-defined]
+        print(f"  miss: {miss}")
 
 
 def run_ask(settings: Settings, args: argparse.Namespace) -> int:

@@ -78,7 +78,7 @@ def cli_env(settings: Settings) -> dict[str, str]:
 MINI_CHAPTERS = {"4", "10", "12"}
 
 
-def trimmed_tabular(folder: Path) -> Path:
+def trimmed_tabular(folder: Path, chapters: set[str] = MINI_CHAPTERS) -> Path:
     """The real FY2026 Tabular List cut down to a few chapters, so that a real-model index
     builds in seconds."""
     import xml.etree.ElementTree as ET
@@ -88,7 +88,7 @@ def trimmed_tabular(folder: Path) -> Path:
     tree = ET.parse(packaged_file())
     root = tree.getroot()
     for chapter in root.findall("chapter"):
-        if chapter.findtext("name") not in MINI_CHAPTERS:
+        if chapter.findtext("name") not in chapters:
             root.remove(chapter)
     path = folder / "icd10cm-tabular-mini.xml"
     tree.write(path, encoding="utf-8", xml_declaration=True)

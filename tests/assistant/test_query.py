@@ -40,3 +40,79 @@ def test_codes_found_in_questions(default_index: Settings) -> None:
     assert analyse("can I code probable pneumonia outpatient?", catalog).asks_guideline
     assert analyse("PCS code for appendectomy", catalog).system_hint == "icd10pcs"
     assert analyse("fever 2026", catalog).codes == ()
+
+
+def test_code_set_names_are_never_codes(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    for text in [
+        "What is the code for retained products of conception in ICD-10-CM?",
+        "Which ICD-10 code(s) do I use for long COVID?",
+        "Is this an ICD-10-PCS or a CPT® question?",
+        "ICD 10 CM code for hives",
+    ]:
+        query = analyse(text, catalog)
+        assert query.codes == (), text
+        assert "10" not in query.focus.split(), text
+    assert analyse("ICD-10-CM code for E11.9", catalog).system_hint == "icd10cm"
+
+
+def test_numbers_in_prose_are_quantities(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    text = (
+        "A baby born at 34 weeks weighs 4.85 lbs; the mother, aged 250, took 100 mg twice, "
+        "CKD stage 3, pain in the 2nd toe for 3 days, score of 6/8."
+    )
+    query = analyse(text, catalog)
+    assert query.codes == () and query.cpt_codes == ()
+    assert "4.85" in query.focus and "stage 3" in query.focus
+    # a bare three-digit number is ICD-9-CM only when the question says so
+    assert analyse("ICD-9 code 25000 for diabetes", catalog).codes[0].system == "icd9cm"
+    assert analyse("code 25000 for diabetes", catalog).cpt_codes == ("25000",)
+
+
+def test_cpt_codes_and_modifiers_are_read_as_such(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    query = analyse("Can I bill 99213 with modifier 25 and XS modifier?", catalog)
+    assert query.cpt_codes == ("99213",) and query.codes == ()
+    assert query.modifiers == ("25", "XS")
+    assert "modifier" in query.intents
+    plain = analyse("he was referred to modifier review or to the clinic", catalog)
+    assert plain.modifiers == ()
+
+
+def test_options_are_kept_apart(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    query = analyse(
+        "CKD stage 5 requiring chronic dialysis. What are the correct codes? "
+        "(options: N18.5 / N18.5, Z99.2 / N18.6 / Z99.2)",
+        catalog,
+    )
+    assert [c.code for c in query.options] == ["N18.5", "Z99.2", "N18.6"]
+    assert "N18" not in query.focus and "options" not in query.focus
+    assert "code" in query.intents
+
+
+def test_a_narrative_is_read_for_its_conditions(default_index: Settings) -> None:
+    from assistant.vocabulary import Vocabulary
+
+    catalog = Catalog(default_index.catalog_path)
+    text = (
+        "A patient presented to our office and the physician documented hypertension, "
+        "chronic kidney disease on dialysis and a history of nicotine dependence. What codes "
+        "should we report?"
+    )
+    query = analyse(text, catalog, Vocabulary(catalog))
+    for word in ("presented", "physician", "documented", "report"):
+        assert word not in query.focus.split()
+    assert "hypertension" in query.focus and "dialysis" in query.focus
+    assert query.concepts == (
+        "hypertension",
+        "chronic kidney disease dialysis",
+        "history nicotine dependence",
+    )
+    # a title, however long, keeps every word and has no concepts
+    title = (
+        "Closed fracture of base of skull with subarachnoid, subdural, and extradural hemorrhage"
+    )
+    read = analyse(title, catalog, Vocabulary(catalog))
+    assert read.focus == title and read.concepts == () and not read.is_question
