@@ -18,7 +18,7 @@ from assistant.filters import Filters
 from assistant.index import Index
 from assistant.llm import ChatModel, answer_messages, rewrite_messages
 from assistant.query import Query
-from assistant.scope import gaps
+from assistant.scope import gaps, statement
 from assistant.search import Hit
 from assistant.validate import MARKER, StreamValidator, validate
 
@@ -119,7 +119,7 @@ class Assistant:
         out = []
         for concept, vector in zip(query.concepts, vectors, strict=True):
             probe = searcher.probe(concept, CONCEPT_MODES, vector=vector)
-            hits = searcher.search(concept, 3, filters, CONCEPT_MODES, probe=probe).hits
+            hits = searcher.search(concept, 6, filters, CONCEPT_MODES, probe=probe).hits
             out.append((concept, hits))
         return out
 
@@ -162,6 +162,10 @@ class Assistant:
         model fails or cites nothing, ``done`` carries the extractive answer instead."""
         yield Event("citations", prepared.llm_citations)
         checker = StreamValidator(self.index.catalog, {c.n for c in prepared.llm_citations})
+        missing = prepared.draft.missing
+        preface = statement(missing) + "\n\n" if missing else ""
+        if preface:
+            yield Event("delta", preface)  # what is missing comes first, whatever the model says
         try:
             messages = answer_messages(
                 prepared.question,
@@ -190,7 +194,7 @@ class Assistant:
         footer = cites.footer()
         yield Event("delta", footer)
         answer = Answer(
-            answer=text + footer,
+            answer=preface + text + footer,
             citations=prepared.llm_citations,
             codes=list(checker.codes.values()),
             mode="llm",

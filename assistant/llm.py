@@ -95,7 +95,7 @@ def answer_messages(
     if concepts:
         notes.append("Conditions to cover, each with its code: " + "; ".join(concepts))
     if missing:
-        notes.append("Not loaded (say so first; do not answer that part): " + "; ".join(missing))
+        notes.append("Not loaded (the user is told; leave that part): " + "; ".join(missing))
     read = "".join(f"\n{note}" for note in notes)
     user = f"{passages_block(citations)}\n\nQuestion: {question}{read}"
     return [("system", prompt("answer")), ("human", user)]

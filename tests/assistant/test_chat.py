@@ -102,3 +102,29 @@ def test_follow_up_is_rewritten(index: Index) -> None:
     rewritten = Assistant(index, model).prepare(turns)
     assert rewritten.question == "Type 2 diabetes mellitus with hyperglycemia code"
     assert "and with hyperglycemia?" in model.seen[0][1][1]
+
+
+def test_a_narrative_question_is_answered_condition_by_condition(index: Index) -> None:
+    model = ScriptedChat("Code each condition [1].")
+    text = (
+        "Our physician documented hypertension, chronic kidney disease on dialysis and a "
+        "history of nicotine dependence. What codes should we report?"
+    )
+    extractive = ask(index, text)
+    assert "Codes by condition:" in extractive.answer
+    # the hash test embedder's title votes are noise: the concepts BM25 supports are shown
+    for concept in ("*chronic kidney disease dialysis*", "*history nicotine dependence*"):
+        assert concept in extractive.answer
+    assert "**Z87.891**" in extractive.answer
+    llm = ask(index, text, model)
+    sent = model.seen[0][1][1]
+    assert "Conditions to cover, each with its code: hypertension; chronic kidney" in sent
+    assert llm.mode == "llm"
+
+
+def test_the_model_cannot_skip_what_is_missing(index: Index) -> None:
+    model = ScriptedChat("Use E11.9 [1] for the diagnosis.")
+    answer = ask(index, "Is CPT 99213 bundled with 36415 under NCCI for a diabetic?", model)
+    assert answer.mode == "llm" and answer.answer.startswith("**Not loaded:**")
+    assert {m.name for m in answer.missing} >= {"CPT", "NCCI procedure-to-procedure edits"}
+    assert "Not loaded (the user is told; leave that part): CPT" in model.seen[0][1][1]
