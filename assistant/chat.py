@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 
 from assistant.answer_types import Answer, Citation, Missing
 from assistant.citations import Citations
-from assistant.extractive import Found, compose
+from assistant.extractive import Found, agreed, compose
 from assistant.filters import Filters
 from assistant.index import Index
 from assistant.llm import ChatModel, answer_messages, rewrite_messages
-from assistant.query import Query
+from assistant.query import CodeRef, Query
 from assistant.scope import gaps, statement
 from assistant.search import Hit
 from assistant.validate import MARKER, StreamValidator, validate
@@ -50,6 +50,15 @@ class Prepared:
     concepts: list[tuple[str, list[Hit]]]
 
 
+def found_codes(hits: list[Hit], concepts: list[tuple[str, list[Hit]]]) -> list[CodeRef]:
+    """The codes an answer leads with: the best two of the main search and the best of each
+    concept, when words or the Alphabetic Index support them."""
+    best = [h for h in hits if h.passage.kind == "code" and agreed(h)][:2]
+    for _, found in concepts:
+        best += [h for h in found if agreed(h)][:1]
+    return [CodeRef(h.passage.system, h.passage.code) for h in best if h.passage.code]
+
+
 class Assistant:
     def __init__(self, index: Index, chat_model: ChatModel | None = None) -> None:
         self.index = index
@@ -80,8 +89,12 @@ class Assistant:
         # one probe (embedding, BM25 pool) for both searches of the question
         probe = searcher.probe(question, query=query, vector=vectors[0])
         found = searcher.search(question, 10, probe=probe)
-        guidelines = searcher.search(question, 3, Filters(kind="guideline"), probe=probe)
         concepts = self.by_concept(query, vectors[1:])
+        # the rules are looked up as a coder does: also where the guidelines name the
+        # categories of the codes just found
+        coded = replace(query, codes=(*query.codes, *found_codes(found.hits, concepts)))
+        rules = replace(probe, query=coded)
+        guidelines = searcher.search(question, 3, Filters(kind="guideline"), probe=rules)
         warnings += found.warnings
         missing = self.missing(query)
         cites = Citations()

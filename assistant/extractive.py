@@ -30,7 +30,6 @@ NOTE_LABELS = {
     "inclusion": "Inclusion terms",
     "note": "Note",
 }
-SUPPORT = {"exact", "lexical", "index", "lookup"}  # a dense vote alone is no evidence
 NOTHING = (
     "No passage in the loaded sources answers this. Try other words for the condition or "
     "procedure, give a code (e.g. E11.9), or load the source that covers it "
@@ -72,7 +71,8 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
         ]
     for _, block in sorted(blocks):
         if block == "guideline":
-            parts.append(guideline_block(query.focus, found.guidelines, cites))
+            shown_rules = 3 if query.is_question and query.asks_guideline else 2
+            parts.append(guideline_block(query.focus, found.guidelines, cites, shown_rules))
         elif block == "codes":
             title = "Other candidate codes:" if found.concepts else "Candidate codes:"
             if found.missing:
@@ -91,13 +91,21 @@ def concepts_block(concepts: list[tuple[str, list[Hit]]], cites: Citations, show
         best = [
             h.passage
             for h in hits
-            if h.passage.code and SUPPORT & set(h.via) and "not billable" not in h.passage.text
+            if h.passage.code and agreed(h) and "not billable" not in h.passage.text
         ]
         codes = [f"**{p.code}** {p.title} {cites.cite(p)}" for p in best[:2]]
         shown.update(p.code for p in best[:2] if p.code)
         if codes:
             lines.append(f"- *{concept}*: {'; '.join(codes)}")
     return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def agreed(hit: Hit) -> bool:
+    """Evidence enough to name a code for a concept: the code itself, an Alphabetic Index
+    entry, or words and meaning agreeing (a title vector alone finds a nearest title for
+    anything, "cooking and baking" for "initial encounter")."""
+    via = set(hit.via)
+    return bool({"exact", "lookup"} & via) or {"lexical", "title"} <= via
 
 
 def options_block(
@@ -232,9 +240,13 @@ def candidates_block(
     return "\n".join(lines)
 
 
-def guideline_block(question: str, hits: list[Hit], cites: Citations) -> str:
+def guideline_block(question: str, hits: list[Hit], cites: Citations, count: int = 2) -> str:
+    """Quotes of the guideline passages that words of the question (or a term the guidelines
+    rule on) support; a question in prose often turns on a rule of its condition's chapter
+    and a general one, so it gets three."""
     lines = []
-    for hit in relevant(hits)[:2]:
+    ruled = [h for h in hits if {"exact", "lexical", "index", "defined"} & set(h.via)]
+    for hit in ruled[:count]:
         p = hit.passage
         quote = best_sentences(question, p.text)
         where = f"Section {p.section}" if p.section else p.title

@@ -97,13 +97,34 @@ def search(
     if not match:
         return []
     where, params = filters.sql("p")
-    rows = conn.execute(
+    query = (
         f"SELECT f.id AS id, {BM25} AS rank FROM passages_fts f "
         f"JOIN passages p ON p.id = f.id WHERE passages_fts MATCH ? {where} "
-        "ORDER BY rank LIMIT ?",
+        "ORDER BY rank LIMIT ?"
+    )
+    rows = conn.execute(query, [match, *params, k]).fetchall()
+    if not rows and match != fts_query(text):
+        # the rare words that gated the match may be absent from the filtered passages (no
+        # guideline says "diuretics"): then their other words decide
+        rows = conn.execute(query, [fts_query(text), *params, k]).fetchall()
+    return [(row["id"], -float(row["rank"])) for row in rows]
+
+
+def mentioning(
+    conn: sqlite3.Connection, tokens: list[str], text: str, k: int, filters: Filters
+) -> list[str]:
+    """Passages that name one of ``tokens`` (code categories, as FTS5 splits "Z79.4" into
+    "z79" and "4"), ranked by BM25 over them and the words of ``text``."""
+    if not tokens:
+        return []
+    where, params = filters.sql("p")
+    match = f"({any_of(tokens)}) AND ({any_of([*tokens, *words_of(text)])})"
+    rows = conn.execute(
+        f"SELECT f.id AS id FROM passages_fts f JOIN passages p ON p.id = f.id "
+        f"WHERE passages_fts MATCH ? {where} ORDER BY {BM25} LIMIT ?",
         [match, *params, k],
     ).fetchall()
-    return [(row["id"], -float(row["rank"])) for row in rows]
+    return [row["id"] for row in rows]
 
 
 def scores(conn: sqlite3.Connection, text: str, ids: list[str]) -> dict[str, float]:

@@ -66,8 +66,10 @@ NOT_MODIFIERS = frozenset(
 )
 OPTIONS = re.compile(r"\(\s*options?:[^)]*\)|\boptions?:.*$", re.I | re.S)
 CLAUSE_BREAK = re.compile(
-    r"[;:?!()\n]+|\.(?=\s|$)|,|\s+(?:and|but|or|also|then|plus|while|whereas|because|after|"
-    r"before|since|so|though|although|however)\s+",
+    r"[;:?!()\n]+|\.(?=\s|$)|,|\s+(?:but|or|also|then|plus|while|whereas|because|after|"
+    r"before|since|so|though|although|however)\s+|"
+    # "and" joins two conditions, but not two sides or sites of one ("left and right thighs")
+    r"(?<!left)(?<!right)(?<!upper)(?<!lower)(?<!first)(?<!second)(?<!third)\s+and\s+",
     re.I,
 )
 WORDS = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'/.-]*[A-Za-z0-9])?")
@@ -107,7 +109,25 @@ NARRATIVE = frozenset(
 # where the patient was seen: it matters to the rules (Section IV is about outpatients), not
 # to which condition a concept names
 SETTING = frozenset(
-    "office clinic hospital inpatient outpatient admitted admission facility er ed".split()
+    "office clinic hospital inpatient outpatient admitted admission facility er ed emergency "
+    "room department".split()
+)
+# words about the coding, not the condition: a concept searched with them finds codes for them
+# ("initial encounter" brings encounter codes, "combination" brings combined immunodeficiency)
+CODING_TERMS = frozenset(
+    "seventh 7th character characters initial subsequent encounter principal diagnosis "
+    "diagnoses diagnosed dx rule ruled combination sequence sequenced sequencing listed "
+    "separately treated use uses using used indicates indicate different final suspected "
+    "probable possible likely".split()
+)
+OUTPATIENT = re.compile(
+    r"\b(?:ED|ER)\b|\b(?i:outpatient|office|clinic|emergency (?:department|room)|ambulatory|"
+    r"urgent care|same[- ]day|observation)\b"
+)
+INPATIENT = re.compile(
+    r"\b(?:inpatient|admitted|admission|admit|hospitali[sz]ed|discharged?|hospital stay|"
+    r"acute care)\b",
+    re.I,
 )
 # words a coder uses about conditions that must survive the narrative filter
 KEEP = frozenset("no not without with other right left first due".split())
@@ -135,6 +155,7 @@ class Query:
     modifiers: tuple[str, ...] = ()  # modifiers named ("25", "JW")
     options: tuple[CodeRef, ...] = ()  # codes offered as the choices of a question
     words: tuple[str, ...] = field(default=())  # the focus's words
+    setting: str | None = None  # "outpatient" or "inpatient" when the question says which
 
     @property
     def is_code_lookup(self) -> bool:
@@ -233,7 +254,7 @@ def concepts_of(text: str, vocabulary: Vocabulary | None) -> tuple[str, ...]:
     most about a code, in the question's order."""
     scored: dict[str, float] = {}
     for clause in CLAUSE_BREAK.split(text):
-        words = [w for w in plain_words(clause or "") if w.lower() not in SETTING]
+        words = [w for w in plain_words(clause or "") if w.lower() not in SETTING | CODING_TERMS]
         if vocabulary is not None:
             words = [
                 w for w in words if w.lower() in KEEP or not w.isalpha() or vocabulary.known(w)
@@ -287,4 +308,14 @@ def analyse(text: str, catalog: Catalog, vocabulary: Vocabulary | None = None) -
         modifiers=tuple(dict.fromkeys(modifiers)),
         options=tuple(options),
         words=tuple(re.findall(r"[a-z0-9]+", focus.lower())),
+        setting=setting_of(text),
     )
+
+
+def setting_of(text: str) -> str | None:
+    """Where the patient was seen, when the question says one place: the guidelines for
+    outpatient services (Section IV) differ from the inpatient ones (II and III)."""
+    outpatient, inpatient = bool(OUTPATIENT.search(text)), bool(INPATIENT.search(text))
+    if outpatient != inpatient:
+        return "outpatient" if outpatient else "inpatient"
+    return None
