@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS crosswalk (
     source TEXT, from_system TEXT, from_key TEXT, to_system TEXT, to_key TEXT, flags TEXT
 );
 CREATE INDEX IF NOT EXISTS crosswalk_from ON crosswalk (from_system, from_key);
+CREATE INDEX IF NOT EXISTS crosswalk_to ON crosswalk (to_system, to_key);
 CREATE TABLE IF NOT EXISTS passages (
     id TEXT PRIMARY KEY, source TEXT, system TEXT, kind TEXT, code TEXT, codes TEXT,
     title TEXT, section TEXT, page INTEGER, trail TEXT, version TEXT, text TEXT, hash TEXT,
@@ -158,6 +159,29 @@ class Catalog:
         if not rows:
             raise UnknownCode(raw.strip(), self.closest(raw))
         return self.describe(rows[0])
+
+    def brief(self, raw: str) -> CodeInfo:
+        """A code's own row and its parent (no children, notes or crosswalk): enough for one
+        line and its citation."""
+        rows = self.find(raw, written=True)
+        if not rows:
+            raise UnknownCode(raw.strip(), self.closest(raw))
+        row = rows[0]
+        return CodeInfo(
+            system=row["system"],
+            code=row["code"],
+            title=row["title"],
+            billable=bool(row["billable"]),
+            level=row["level"],
+            version=row["version"],
+            source=row["source"],
+            parents=[
+                (r["code"], r["title"]) for r in self.ancestors(row["system"], row["key"])[:1]
+            ],
+            children=[],
+            notes=[],
+            mappings=[],
+        )
 
     def describe(self, row: sqlite3.Row) -> CodeInfo:
         system, key = row["system"], row["key"]

@@ -146,8 +146,9 @@ class Assistant:
         return gaps(query, loaded, defined)
 
     def has_documents(self) -> bool:
+        """Whether the user loaded documents of their own (payer policies, LCDs)."""
         row = self.index.catalog.conn.execute(
-            "SELECT 1 FROM passages WHERE kind = 'document' LIMIT 1"
+            "SELECT 1 FROM sources WHERE loader = 'document' LIMIT 1"
         ).fetchone()
         return row is not None
 

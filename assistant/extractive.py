@@ -123,7 +123,7 @@ def options_block(
 
     lines = ["The options offered, the best match to the question first:"]
     for ref in sorted(options, key=place)[:6]:
-        info = catalog.lookup(ref.code)
+        info = catalog.brief(ref.code)
         own = own_passage(catalog, info)
         lines.append(f"- {code_line(info, cites.cite(own) if own else '')}")
     return "\n".join(lines)

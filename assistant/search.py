@@ -149,7 +149,9 @@ class Searcher:
         ``vector``: the focus already embedded (several texts embed faster as one batch)."""
         warnings: list[str] = []
         query = query or self.analyse(text)
-        words = Lexical(self, query.focus) if {"lexical", "index"} & set(modes) else None
+        # without the dense list and index lines, the probe serves one filtered search
+        wide = bool({"dense", "index"} & set(modes))
+        words = Lexical(self, query.focus, wide) if {"lexical", "index"} & set(modes) else None
         wanted = {"dense", "index", "title"} & set(modes)
         dense = Dense(self, query.focus, warnings, vector, "dense" in modes) if wanted else None
         return Probe(query, words, dense, warnings)
@@ -385,12 +387,17 @@ class Lexical:
 
     POOL = 300
 
-    def __init__(self, searcher: Searcher, text: str) -> None:
+    def __init__(self, searcher: Searcher, text: str, wide: bool = True) -> None:
         self.searcher = searcher
         self.text = text
-        self.rows = lexical.wide(searcher.catalog.conn, text, self.POOL)
+        self.wide = wide  # False: a probe for one filtered search, which goes straight to it
+        self.rows = lexical.wide(searcher.catalog.conn, text, self.POOL) if wide else []
 
     def ranked(self, filters: Filters, k: int) -> Ranked:
+        if not self.wide:
+            return [
+                pid for pid, _ in lexical.search(self.searcher.catalog.conn, self.text, k, filters)
+            ]
         wanted = filters.items()
         kept = [r["id"] for r in self.rows if all(str(r[name]) == v for name, v in wanted)]
         if len(kept) >= k or len(self.rows) < self.POOL:
