@@ -8,7 +8,7 @@ import statistics
 import time
 from pathlib import Path
 
-from assistant import evaluate
+from assistant import evaluate, evaluate_real
 from assistant.chat import Assistant, Turn
 from assistant.index import Index
 from assistant.settings import Settings
@@ -42,9 +42,18 @@ def main() -> None:
     queries = [case.query for s in sets for case in s.cases]
     index.searcher.search("warm up", 10)
     bot = Assistant(index)
+    real = ROOT.parent / "shared" / "eval" / "dev_real.jsonl"
+    questions = [c.question for c in evaluate_real.load(real)] if real.is_file() else []
+    bot.answer([Turn("user", questions[0] if questions else "warm up")], use_llm=False)
     rows = {
         "search": timed(lambda q: index.searcher.search(q, 10), queries),
         "ask_extractive": timed(lambda q: bot.answer([Turn("user", q)], use_llm=False), queries),
+        # real coders' questions: long, several conditions, other code sets
+        "ask_real": (
+            timed(lambda q: bot.answer([Turn("user", q)], use_llm=False), questions)
+            if questions
+            else {}
+        ),
         "sources": [s["name"] for s in index.catalog.sources()],
     }
     print(json.dumps(rows, indent=2))
