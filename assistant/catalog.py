@@ -183,6 +183,15 @@ class Catalog:
             mappings=[],
         )
 
+    def expansions(self, system: str, code: str) -> list[tuple[str, str]]:
+        """(code, title) of the billable 7th-character codes built on ``code``."""
+        rows = self.conn.execute(
+            "SELECT code, title FROM codes WHERE system = ? AND parent = ? AND length(key) = 7 "
+            "AND billable = 1 ORDER BY key",
+            (system, codeforms.to_key(code)),
+        ).fetchall()
+        return [(r["code"], r["title"]) for r in rows]
+
     def describe(self, row: sqlite3.Row) -> CodeInfo:
         system, key = row["system"], row["key"]
         parents = self.ancestors(system, key)

@@ -58,7 +58,7 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
         parts.append(options_block(catalog, query.options, found, cites))
     shown = {ref.code for ref in query.codes}
     if found.concepts:
-        parts.append(concepts_block(found.concepts, cites, shown))
+        parts.append(concepts_block(catalog, found, cites, shown))
     blocks = []
     if query.asks_guideline or query.is_question or not (query.codes or candidates(hits)):
         # a question in prose gets the rule that governs it too, after its codes
@@ -77,27 +77,55 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
             title = "Other candidate codes:" if found.concepts else "Candidate codes:"
             if found.missing:
                 title = "Related codes in the loaded sources (not an answer to the part above):"
-            parts.append(candidates_block(hits, cites, shown, title))
+            parts.append(candidates_block(catalog, query, hits, cites, shown, title))
         else:
             parts.append(documents_block(query.focus, hits, cites))
     body = "\n\n".join(p for p in parts if p)
     return (body or NOTHING) + cites.footer()
 
 
-def concepts_block(concepts: list[tuple[str, list[Hit]]], cites: Citations, shown: set[str]) -> str:
-    """The best codes for each condition the question names, two at most."""
+def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[str]) -> str:
+    """The best codes for each condition the question names, two at most; a code that needs
+    a 7th character is shown with it."""
     lines = ["Codes by condition:"]
-    for concept, hits in concepts:
+    for concept, hits in found.concepts:
         best = [
             h.passage
             for h in hits
-            if h.passage.code and agreed(h) and "not billable" not in h.passage.text
+            if h.passage.code and agreed(h) and reportable(catalog, h.passage)
         ]
-        codes = [f"**{p.code}** {p.title} {cites.cite(p)}" for p in best[:2]]
+        codes = [
+            f"**{p.code}** {p.title}{seventh(catalog, p, found.query)} {cites.cite(p)}"
+            for p in best[:2]
+        ]
         shown.update(p.code for p in best[:2] if p.code)
         if codes:
             lines.append(f"- *{concept}*: {'; '.join(codes)}")
     return "\n".join(lines) if len(lines) > 1 else ""
+
+
+ENCOUNTERS = ("initial encounter", "subsequent encounter", "sequela")
+ASKS_SEVENTH = re.compile(r"\b(?:7th|seventh)\b", re.I)
+
+
+def reportable(catalog: Catalog, passage: Passage) -> bool:
+    """Billable, or made billable by a 7th character."""
+    if "not billable" not in passage.text:
+        return True
+    return bool(passage.code and catalog.expansions(passage.system, passage.code))
+
+
+def seventh(catalog: Catalog, passage: Passage, query: Query) -> str:
+    """The codes a 7th character makes of ``passage``'s code: the encounter the question
+    states, or each choice when it states none or asks which one applies."""
+    choices = catalog.expansions(passage.system, passage.code) if passage.code else []
+    if not choices:
+        return ""
+    stated = [e for e in ENCOUNTERS if e in query.prose.lower()]
+    if stated and not ASKS_SEVENTH.search(query.text):
+        choices = [c for c in choices if any(e in c[1] for e in stated)] or choices
+    listed = "; ".join(f"**{code}** {title.split(', ')[-1]}" for code, title in choices[:6])
+    return f" — reported with a 7th character: {listed}"
 
 
 def agreed(hit: Hit) -> bool:
@@ -220,7 +248,12 @@ def cite_code(catalog: Catalog, system: str, code: str, cites: Citations) -> str
 
 
 def candidates_block(
-    hits: list[Hit], cites: Citations, shown: set[str], title: str = "Candidate codes:"
+    catalog: Catalog,
+    query: Query,
+    hits: list[Hit],
+    cites: Citations,
+    shown: set[str],
+    title: str = "Candidate codes:",
 ) -> str:
     found = [h for h in candidates(hits) if h.passage.code not in shown]
     if not found:
@@ -232,6 +265,7 @@ def candidates_block(
         status = (
             "" if "not billable" not in p.text else " — not billable: choose a more specific code"
         )
+        status = seventh(catalog, p, query) or status
         line = f"- **{p.code}** {p.title}{status} {cites.cite(p)}"
         support = next((i for i in index_lines if p.code in i.codes), None)
         if support:

@@ -244,6 +244,14 @@ def plain_words(text: str) -> list[str]:
     return [w for w in words if w.lower() in KEEP or w.lower() not in NARRATIVE]
 
 
+def without_lead_in(prose: str) -> str:
+    """ "Code the following condition according to the guidelines: senile dementia" is about
+    senile dementia: an instruction before a colon is not part of what is asked about."""
+    lead, colon, rest = prose.partition(":")
+    said = set(re.findall(r"[a-z]+", lead.lower()))
+    return rest.strip() if colon and rest.strip() and said & ASKING else prose
+
+
 def is_asking(text: str) -> bool:
     words = re.findall(r"[a-z]+", text.lower())
     return sum(w in ASKING for w in words) >= 2 or "?" in text
@@ -291,10 +299,11 @@ def analyse(text: str, catalog: Catalog, vocabulary: Vocabulary | None = None) -
     if options_match:
         options, _, _, _ = find_codes(options_match.group(0), catalog, hint)
         body = blanked[: options_match.start()] + " " + blanked[options_match.end() :]
-    prose = " ".join(strip(body, find_codes(body, catalog, hint)[3]).split())
+    whole = " ".join(strip(body, find_codes(body, catalog, hint)[3]).split())
+    prose = without_lead_in(whole)
     # a short question reads best whole, like a title (dev_guidelines: dropping "codes" from
     # "Can Z codes be used as a principal diagnosis?" lost its answer)
-    asking = is_asking(text) and len(prose.split()) > SHORT
+    asking = is_asking(text) and len(whole.split()) > SHORT
     # a title or a phrase keeps every word, as searches always had it
     focus = " ".join(plain_words(prose)) if asking else prose
     concepts = concepts_of(prose, vocabulary) if asking else ()
