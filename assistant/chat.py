@@ -94,7 +94,7 @@ class Assistant:
         # categories of the codes just found
         coded = replace(query, codes=(*query.codes, *found_codes(found.hits, concepts)))
         rules = replace(probe, query=coded)
-        guidelines = searcher.search(question, 3, Filters(kind="guideline"), probe=rules)
+        guidelines = searcher.search(question, 6, Filters(kind="guideline"), probe=rules)
         warnings += found.warnings
         missing = self.missing(query)
         cites = Citations()

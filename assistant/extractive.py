@@ -104,6 +104,7 @@ def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
+ALSO_SEE = 3  # guideline sections named after the quoted ones
 ENCOUNTERS = ("initial encounter", "subsequent encounter", "sequela")
 ASKS_SEVENTH = re.compile(r"\b(?:7th|seventh)\b", re.I)
 
@@ -286,6 +287,12 @@ def guideline_block(question: str, hits: list[Hit], cites: Citations, count: int
         where = f"Section {p.section}" if p.section else p.title
         page = f", page {p.page}" if p.page else ""
         lines.append(f"> {quote}\n\n— {where}{page} {cites.cite(p)}")
+    further = [h.passage for h in ruled[count:] if h.passage.section][:ALSO_SEE]
+    if lines and further:
+        # the rule a question turns on is often a sibling of the best match (I.C.5.b.2 beside
+        # I.C.5.b.4): name the next sections, so the coder can open them
+        named = "; ".join(f"{p.section} {p.title.strip()} {cites.cite(p)}" for p in further)
+        lines.append(f"Other sections that may apply: {named}")
     return "\n\n".join(lines)
 
 
