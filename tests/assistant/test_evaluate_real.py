@@ -36,7 +36,7 @@ def test_scores_count_what_answers_show(default_index: Settings, tmp_path: Path)
         row(1, "Is E11.9 billable?", "code", ["E11.9"], None),
         row(
             2,
-            "What code for type 2 diabetes with hyperglycemia?",
+            "Type 2 diabetes mellitus with hyperglycemia",
             "code",
             ["E11.65", "Z79.4"],
             None,
