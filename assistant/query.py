@@ -78,6 +78,7 @@ ASKING = frozenset(
     """
     patient patients physician provider doctor presented presents documented documents visit
     we our i my you your should would could how what which why correct code codes coding report
+    assign determine select choose identify
     """.split()
 )
 # words of narrative, not of coding: dropped before matching, kept in the text shown back
