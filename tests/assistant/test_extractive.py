@@ -1,0 +1,91 @@
+"""Pieces of the extractive answer: 7th characters, rule quotes and the sections beside them,
+the setting a question is about."""
+
+from __future__ import annotations
+
+from assistant.catalog import Catalog
+from assistant.citations import Citations
+from assistant.extractive import guideline_block, seventh
+from assistant.models import Passage
+from assistant.query import analyse, setting_of
+from assistant.search import Hit, elsewhere
+from assistant.settings import Settings
+
+
+def rule(section: str, text: str = "Code the condition. Then the other one.") -> Passage:
+    return Passage(
+        id=f"g-{section}",
+        source="icd10cm-guidelines",
+        system="icd10cm",
+        kind="guideline",
+        text=text,
+        version="FY2026",
+        title=f"Heading {section}",
+        section=section,
+        page=10,
+    )
+
+
+def code_passage(code: str) -> Passage:
+    return Passage(
+        id=f"c-{code}", source="icd10cm-tabular", system="icd10cm", kind="code",
+        text="not billable", version="FY2026", title="t", code=code,
+    )  # fmt: skip
+
+
+def test_a_code_needing_a_7th_character_is_shown_with_it(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    dog = code_passage("W54.0")
+    asked = analyse("A dog bit her on the leg: which external cause code?", catalog)
+    assert seventh(catalog, dog, asked) == (
+        " — reported with a 7th character: **W54.0XXA** initial encounter; "
+        "**W54.0XXD** subsequent encounter; **W54.0XXS** sequela"
+    )
+    stated = analyse("Bitten by a dog, subsequent encounter: what is the code?", catalog)
+    assert seventh(catalog, dog, stated) == (
+        " — reported with a 7th character: **W54.0XXD** subsequent encounter"
+    )
+    # a question about the 7th character itself gets every choice, whatever it states
+    which = analyse("Should we use the seventh character for an initial encounter?", catalog)
+    assert "W54.0XXS" in seventh(catalog, dog, which)
+    assert seventh(catalog, code_passage("E11.9"), asked) == ""
+
+
+def test_rules_are_quoted_and_their_neighbours_named() -> None:
+    hits = [
+        Hit(rule("I.C.5.b.4"), 1.0, ("lexical",)),
+        Hit(rule("I.C.5.b.1"), 0.9, ("defined",)),
+        Hit(rule("I.C.9.a"), 0.8, ("dense",)),  # meaning alone: neither quoted nor named
+        Hit(rule("I.C.5.b.2"), 0.7, ("lexical", "dense")),
+    ]
+    cites = Citations()
+    block = guideline_block("which condition", hits, cites, count=1)
+    assert block.startswith("> Code the condition.")
+    assert "— Section I.C.5.b.4, page 10 [1]" in block
+    assert block.endswith(
+        "Other sections that may apply: I.C.5.b.1 Heading I.C.5.b.1 [2]; "
+        "I.C.5.b.2 Heading I.C.5.b.2 [3]"
+    )
+    assert [c.section for c in cites.items] == ["I.C.5.b.4", "I.C.5.b.1", "I.C.5.b.2"]
+
+
+def test_the_setting_a_question_names() -> None:
+    assert setting_of("My ED physician saw a patient for chest pain, rule out GERD") == (
+        "outpatient"
+    )
+    assert setting_of("The patient was admitted to rule out an MI") == "inpatient"
+    assert setting_of("Seen in the office, then admitted") is None
+    assert setting_of("Type 2 diabetes with hyperglycemia") is None
+    assert setting_of("the patient's bed") is None  # "ED" is the department, in capitals
+    assert elsewhere(rule("II.H"), "outpatient") and elsewhere(rule("IV.H"), "inpatient")
+    assert not elsewhere(rule("I.C.19.a"), "outpatient")
+
+
+def test_an_instruction_before_a_colon_is_not_the_question(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    query = analyse(
+        "Code the following condition according to ICD-10 coding conventions and "
+        "guidelines: Senile dementia.",
+        catalog,
+    )
+    assert query.focus == "Senile dementia." and query.asks_guideline
