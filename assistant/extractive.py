@@ -95,7 +95,7 @@ def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[
             if h.passage.code and agreed(h) and reportable(catalog, h.passage)
         ]
         codes = [
-            f"**{p.code}** {p.title}{seventh(catalog, p, found.query)} {cites.cite(p)}"
+            f"{label(p)}{seventh(catalog, p, found.query)} {cites.cite(p)}"
             for p in best[:2]
         ]
         shown.update(p.code for p in best[:2] if p.code)
@@ -119,7 +119,11 @@ def reportable(catalog: Catalog, passage: Passage) -> bool:
 def seventh(catalog: Catalog, passage: Passage, query: Query) -> str:
     """The codes a 7th character makes of ``passage``'s code: the encounter the question
     states, or each choice when it states none or asks which one applies."""
-    choices = catalog.expansions(passage.system, passage.code) if passage.code else []
+    if passage.system == "icd10pcs":
+        return row_codes(passage)
+    if passage.system != "icd10cm" or not passage.code:
+        return ""
+    choices = catalog.expansions(passage.system, passage.code)
     if not choices:
         return ""
     stated = [e for e in ENCOUNTERS if e in query.prose.lower()]
@@ -127,6 +131,22 @@ def seventh(catalog: Catalog, passage: Passage, query: Query) -> str:
         choices = [c for c in choices if any(e in c[1] for e in stated)] or choices
     listed = "; ".join(f"**{code}** {title.split(', ')[-1]}" for code, title in choices[:6])
     return f" — reported with a 7th character: {listed}"
+
+
+def label(passage: Passage) -> str:
+    """A code and its title; an ICD-10-PCS table row by its title alone (its table, 0DT, is
+    not a code: the row's codes follow it)."""
+    if passage.system == "icd10pcs" and passage.codes:
+        return passage.title
+    return f"**{passage.code}** {passage.title}"
+
+
+def row_codes(passage: Passage) -> str:
+    """An ICD-10-PCS table row is reported by one of the codes it lists."""
+    if not passage.codes or passage.kind != "code":
+        return ""
+    more = f" and {len(passage.codes) - 6} more" if len(passage.codes) > 6 else ""
+    return f" — its codes: {', '.join(f'**{c}**' for c in passage.codes[:6])}{more}"
 
 
 def agreed(hit: Hit) -> bool:
@@ -267,7 +287,7 @@ def candidates_block(
             "" if "not billable" not in p.text else " — not billable: choose a more specific code"
         )
         status = seventh(catalog, p, query) or status
-        line = f"- **{p.code}** {p.title}{status} {cites.cite(p)}"
+        line = f"- {label(p)}{status} {cites.cite(p)}"
         support = next((i for i in index_lines if p.code in i.codes), None)
         if support:
             line += f" — index: {support.title} {cites.cite(support)}"

@@ -89,3 +89,18 @@ def test_an_instruction_before_a_colon_is_not_the_question(default_index: Settin
         catalog,
     )
     assert query.focus == "Senile dementia." and query.asks_guideline
+
+
+def test_a_pcs_table_row_is_shown_by_its_codes(default_index: Settings) -> None:
+    from assistant.extractive import label
+
+    catalog = Catalog(default_index.catalog_path)
+    row = Passage(
+        id="pcs-row", source="icd10pcs-tables", system="icd10pcs", kind="code",
+        text="ICD-10-PCS table 07T", version="FY2026",
+        title="Medical and Surgical, Lymphatic and Hemic Systems, Resection, Spleen",
+        code="07T", codes=("07TP4ZG", "07TP4ZZ"),
+    )  # fmt: skip
+    query = analyse("laparoscopic splenectomy", catalog)
+    assert label(row) == row.title  # the table 07T is not a code to report
+    assert seventh(catalog, row, query) == " — its codes: **07TP4ZG**, **07TP4ZZ**"
