@@ -166,22 +166,7 @@ class Catalog:
         rows = self.find(raw, written=True)
         if not rows:
             raise UnknownCode(raw.strip(), self.closest(raw))
-        row = rows[0]
-        return CodeInfo(
-            system=row["system"],
-            code=row["code"],
-            title=row["title"],
-            billable=bool(row["billable"]),
-            level=row["level"],
-            version=row["version"],
-            source=row["source"],
-            parents=[
-                (r["code"], r["title"]) for r in self.ancestors(row["system"], row["key"])[:1]
-            ],
-            children=[],
-            notes=[],
-            mappings=[],
-        )
+        return self.describe(rows[0], whole=False)
 
     def expansions(self, system: str, code: str) -> list[tuple[str, str]]:
         """(code, title) of the billable 7th-character codes built on ``code``."""
@@ -192,13 +177,19 @@ class Catalog:
         ).fetchall()
         return [(r["code"], r["title"]) for r in rows]
 
-    def describe(self, row: sqlite3.Row) -> CodeInfo:
+    def describe(self, row: sqlite3.Row, whole: bool = True) -> CodeInfo:
+        """The code with its ancestors, children, notes and crosswalk; not ``whole``: with
+        its parent only."""
         system, key = row["system"], row["key"]
-        parents = self.ancestors(system, key)
-        children = self.conn.execute(
-            "SELECT code, title FROM codes WHERE system = ? AND parent = ? ORDER BY key",
-            (system, key),
-        ).fetchall()
+        parents = self.ancestors(system, key)[: None if whole else 1]
+        children = (
+            self.conn.execute(
+                "SELECT code, title FROM codes WHERE system = ? AND parent = ? ORDER BY key",
+                (system, key),
+            ).fetchall()
+            if whole
+            else []
+        )
         return CodeInfo(
             system=system,
             code=row["code"],
@@ -211,8 +202,10 @@ class Catalog:
             children=[(r["code"], r["title"]) for r in children],
             notes=self.notes(
                 system, [(key, row["code"])] + [(r["key"], r["code"]) for r in parents]
-            ),
-            mappings=self.mappings(system, key),
+            )
+            if whole
+            else [],
+            mappings=self.mappings(system, key) if whole else [],
         )
 
     def mappings(self, system: str, key: str) -> list[tuple[str, str, str]]:

@@ -94,10 +94,7 @@ def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[
             for h in hits
             if h.passage.code and agreed(h) and reportable(catalog, h.passage)
         ]
-        codes = [
-            f"{label(p)}{seventh(catalog, p, found.query)} {cites.cite(p)}"
-            for p in best[:2]
-        ]
+        codes = [f"{label(p)}{seventh(catalog, p, found.query)} {cites.cite(p)}" for p in best[:2]]
         shown.update(p.code for p in best[:2] if p.code)
         if codes:
             lines.append(f"- *{concept}*: {'; '.join(codes)}")
