@@ -88,7 +88,8 @@ class Assistant:
         vectors = searcher.embed([query.focus, *query.concepts])  # one batch for every search
         # one probe (embedding, BM25 pool) for both searches of the question
         probe = searcher.probe(question, query=query, vector=vectors[0])
-        found = searcher.search(question, 10, probe=probe)
+        # a question naming its code set ("in ICD-10-CM") gets codes of that set only
+        found = searcher.search(question, 10, Filters(system=query.only), probe=probe)
         concepts = self.by_concept(query, vectors[1:])
         # the rules are looked up as a coder does: also where the guidelines name the
         # categories of the codes just found

@@ -28,7 +28,7 @@ HINTS = [
     (re.compile(r"\b(?:pcs|icd[- ]?10[- ]?pcs|procedure codes?)\b", re.I), "icd10pcs"),
     (re.compile(r"\bhcpcs\b", re.I), "hcpcs"),
     (re.compile(r"\bcpt\b", re.I), "cpt"),
-    (re.compile(r"\b(?:icd[- ]?10(?:[- ]?cm)?|diagnosis codes?)\b", re.I), "icd10cm"),
+    (re.compile(r"\b(?:icd[- ]?10(?:[- ]?cm)?(?![- ]?pcs)|diagnosis codes?)\b", re.I), "icd10cm"),
 ]
 GUIDELINE = re.compile(
     r"\b(?:guidelines?|can i|may i|should i|should we|can we|do (?:i|we|you)|would (?:i|we|you)|"
@@ -106,6 +106,7 @@ class Query:
     options: tuple[CodeRef, ...] = ()  # codes offered as the choices of a question
     words: tuple[str, ...] = field(default=())  # the focus's words
     setting: str | None = None  # "outpatient" or "inpatient" when the question says which
+    only: str | None = None  # the one code set the question names, if it names one
 
     @property
     def is_code_lookup(self) -> bool:
@@ -125,6 +126,15 @@ class Query:
 
 def hint_of(text: str) -> str | None:
     return next((system for pattern, system in HINTS if pattern.search(text)), None)
+
+
+def only_system(text: str) -> str | None:
+    """The one code set a question names, when it names one (a question naming ICD-9 wants its
+    ICD-10-CM targets too, so it restricts nothing)."""
+    named = {system for pattern, system in HINTS if pattern.search(text)}
+    if len(named) == 1 and named <= {"icd10cm", "icd10pcs", "hcpcs"}:
+        return next(iter(named))
+    return None
 
 
 def is_quantity(text: str, start: int, end: int) -> bool:
@@ -270,6 +280,7 @@ def analyse(text: str, catalog: Catalog, vocabulary: Vocabulary | None = None) -
         options=tuple(options),
         words=tuple(re.findall(r"[a-z0-9]+", focus.lower())),
         setting=setting_of(text),
+        only=only_system(text),
     )
 
 

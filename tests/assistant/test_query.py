@@ -116,3 +116,15 @@ def test_a_narrative_is_read_for_its_conditions(default_index: Settings) -> None
     )
     read = analyse(title, catalog, Vocabulary(catalog))
     assert read.focus == title and read.concepts == () and not read.is_question
+
+
+def test_a_question_naming_one_code_set_is_kept_to_it(default_index: Settings) -> None:
+    from assistant.query import only_system
+
+    assert only_system("What is the code for retained products of conception in ICD-10-CM?") == (
+        "icd10cm"
+    )
+    assert only_system("ICD-10-PCS code for a laparoscopic appendectomy") == "icd10pcs"
+    assert only_system("Which ICD-10-CM code replaced ICD-9 250.00?") is None  # wants both
+    assert only_system("HCPCS or CPT for a flu shot?") is None
+    assert only_system("code for hives") is None
