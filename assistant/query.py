@@ -208,7 +208,8 @@ def without_lead_in(prose: str) -> str:
     senile dementia: an instruction before a colon is not part of what is asked about."""
     lead, colon, rest = prose.partition(":")
     said = set(re.findall(r"[a-z]+", lead.lower()))
-    return rest.strip() if colon and rest.strip() and said & ASKING else prose
+    instruction = bool(said & ASKING) and not plain_words(lead)  # narrative words only
+    return rest.strip() if colon and rest.strip() and instruction else prose
 
 
 def is_asking(text: str) -> bool:

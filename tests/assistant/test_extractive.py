@@ -104,3 +104,13 @@ def test_a_pcs_table_row_is_shown_by_its_codes(default_index: Settings) -> None:
     query = analyse("laparoscopic splenectomy", catalog)
     assert label(row) == row.title  # the table 07T is not a code to report
     assert seventh(catalog, row, query) == " — its codes: **07TP4ZG**, **07TP4ZZ**"
+
+
+def test_a_lead_in_with_content_is_kept(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    query = analyse(
+        'In ICD-10-PCS, to code "freeing of vagus nerve root from surrounding scar tissue via '
+        'open approach", the root operation would be: a) detachment b) division d) release.',
+        catalog,
+    )
+    assert query.focus.startswith("freeing vagus nerve root surrounding scar tissue")
