@@ -101,6 +101,7 @@ def row_to_passage(row: sqlite3.Row) -> Passage:
 
 
 FILTER_FIELDS = ("system", "kind", "source", "version")
+DOTTED = ("icd10cm", "icd9cm")
 
 
 class Catalog:
@@ -152,6 +153,8 @@ class Catalog:
         key = codeforms.to_key(raw)
         rows = self.conn.execute("SELECT * FROM codes WHERE key = ?", (key,)).fetchall()
         order = codeforms.as_written(raw) if written else codeforms.systems_for(raw)
+        if "." in raw:  # only ICD-10-CM and ICD-9-CM print a dot: J30.90 is never J3090
+            rows = [r for r in rows if r["system"] in DOTTED]
         return sorted(rows, key=lambda r: order.index(r["system"]) if r["system"] in order else 9)
 
     def lookup(self, raw: str) -> CodeInfo:

@@ -48,6 +48,12 @@ SETTING = frozenset(
     "office clinic hospital inpatient outpatient admitted admission facility er ed emergency "
     "room department".split()
 )
+# how long ago or how long: a concept of them alone finds codes that name a time span (weeks
+# stay: gestational age is coded in weeks, Z3A and P07)
+DURATION = frozenset(
+    "one two three four five six seven eight nine ten twelve months month days day years year "
+    "hours hour ago today yesterday".split()
+)
 # words about the coding, not the condition: a concept searched with them finds codes for them
 # ("initial encounter" brings encounter codes, "combination" brings combined immunodeficiency)
 CODING_TERMS = frozenset(

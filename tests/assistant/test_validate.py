@@ -99,3 +99,11 @@ def test_a_question_reads_codes_in_their_own_system(two_systems: Settings) -> No
     assert query.modifiers == ("JW",)
     hinted = analyse("ICD-10-CM code M1001: which side?", catalog)
     assert [(c.code, c.system) for c in hinted.codes] == [("M10.01", "icd10cm")]
+
+
+def test_a_dotted_code_is_never_read_as_hcpcs(two_systems: Settings) -> None:
+    from assistant.query import analyse
+
+    out = run("Report G00.08 [1].", two_systems)  # G0008 is HCPCS; no code prints G00.08
+    assert f"G00.08{UNKNOWN}" in out.answer and not out.codes[0].valid
+    assert analyse("Is G00.08 right?", Catalog(two_systems.catalog_path)).codes == ()
