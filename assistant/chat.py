@@ -139,19 +139,13 @@ class Assistant:
 
     def missing(self, query: Query) -> list[Missing]:
         catalog = self.index.catalog
-        loaded = {str(s["name"]) for s in catalog.sources()}
-        loaded |= {"document"} if self.has_documents() else set()
+        sources = catalog.sources()
+        # the user's own documents (payer policies, LCDs) count as loaded policy
+        loaded = {str(s["name"]) for s in sources} | {str(s["loader"]) for s in sources}
         defined = {
             m for m in query.modifiers if any(r["system"] == "hcpcs" for r in catalog.find(m))
         }
         return gaps(query, loaded, defined)
-
-    def has_documents(self) -> bool:
-        """Whether the user loaded documents of their own (payer policies, LCDs)."""
-        row = self.index.catalog.conn.execute(
-            "SELECT 1 FROM sources WHERE loader = 'document' LIMIT 1"
-        ).fetchone()
-        return row is not None
 
     def answer(self, turns: list[Turn], use_llm: bool = True) -> Answer:
         final = None

@@ -60,10 +60,10 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
     if found.concepts:
         parts.append(concepts_block(catalog, found, cites, shown))
     blocks = []
-    if query.asks_guideline or query.is_question or not (query.codes or candidates(hits)):
+    has_codes = bool(query.codes or candidates(hits))
+    if query.asks_guideline or query.is_question or not has_codes:
         # a question in prose gets the rule that governs it too, after its codes
-        found_codes = bool(query.codes or candidates(hits))
-        blocks.append((0 if query.asks_guideline else 50 if found_codes else 1, "guideline"))
+        blocks.append((0 if query.asks_guideline else 50 if has_codes else 1, "guideline"))
     if not named:
         blocks += [
             (first_rank(hits, ("code",)), "codes"),
@@ -94,7 +94,10 @@ def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[
             for h in hits
             if h.passage.code and agreed(h) and reportable(catalog, h.passage)
         ]
-        codes = [f"{label(p)}{seventh(catalog, p, found.query)} {cites.cite(p)}" for p in best[:2]]
+        codes = [
+            f"{label(p)}{reporting_codes(catalog, p, found.query)} {cites.cite(p)}"
+            for p in best[:2]
+        ]
         shown.update(p.code for p in best[:2] if p.code)
         if codes:
             lines.append(f"- *{concept}*: {'; '.join(codes)}")
@@ -113,7 +116,7 @@ def reportable(catalog: Catalog, passage: Passage) -> bool:
     return bool(passage.code and catalog.expansions(passage.system, passage.code))
 
 
-def seventh(catalog: Catalog, passage: Passage, query: Query) -> str:
+def reporting_codes(catalog: Catalog, passage: Passage, query: Query) -> str:
     """The codes a 7th character makes of ``passage``'s code: the encounter the question
     states, or each choice when it states none or asks which one applies."""
     if passage.system == "icd10pcs":
@@ -283,7 +286,7 @@ def candidates_block(
         status = (
             "" if "not billable" not in p.text else " — not billable: choose a more specific code"
         )
-        status = seventh(catalog, p, query) or status
+        status = reporting_codes(catalog, p, query) or status
         line = f"- {label(p)}{status} {cites.cite(p)}"
         support = next((i for i in index_lines if p.code in i.codes), None)
         if support:

@@ -10,7 +10,7 @@ code. A string that fits several systems is read in the one its form and the que
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from assistant import codes as codeforms
 from assistant.catalog import Catalog
@@ -113,7 +113,6 @@ class Query:
     cpt_codes: tuple[str, ...] = ()  # CPT codes named: CPT is never loaded
     modifiers: tuple[str, ...] = ()  # modifiers named ("25", "JW")
     options: tuple[CodeRef, ...] = ()  # codes offered as the choices of a question
-    words: tuple[str, ...] = field(default=())  # the focus's words
     setting: str | None = None  # "outpatient" or "inpatient" when the question says which
     only: str | None = None  # the one code set the question names, if it names one
 
@@ -252,23 +251,24 @@ def kept(word: str, vocabulary: Vocabulary) -> bool:
     return word.lower() in KEEP or not word.isalpha() or vocabulary.known(word)
 
 
-def strip(text: str, spans: list[tuple[int, int]]) -> str:
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + " " + text[end:]
+def blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the spans turned to spaces of the same length: offsets stay valid."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
     return text
 
 
 def analyse(text: str, catalog: Catalog, vocabulary: Vocabulary | None = None) -> Query:
     hint = hint_of(text)
     blanked = CODE_SETS.sub(lambda m: " " * len(m.group(0)), text)
-    codes, cpt, modifiers, _ = find_codes(blanked, catalog, hint)
+    codes, cpt, modifiers, spans = find_codes(blanked, catalog, hint)
     options_match = OPTIONS.search(blanked)
     options: list[CodeRef] = []
-    body = blanked
+    body = blank(blanked, spans)  # codes are not words of the condition
     if options_match:
         options, _, _, _ = find_codes(options_match.group(0), catalog, hint)
-        body = blanked[: options_match.start()] + " " + blanked[options_match.end() :]
-    whole = " ".join(strip(body, find_codes(body, catalog, hint)[3]).split())
+        body = body[: options_match.start()] + " " + body[options_match.end() :]
+    whole = " ".join(body.split())
     prose = without_lead_in(whole)
     # a short question reads best whole, like a title (dev_guidelines: dropping "codes" from
     # "Can Z codes be used as a principal diagnosis?" lost its answer)
@@ -288,7 +288,6 @@ def analyse(text: str, catalog: Catalog, vocabulary: Vocabulary | None = None) -
         cpt_codes=tuple(dict.fromkeys(cpt)),
         modifiers=tuple(dict.fromkeys(modifiers)),
         options=tuple(options),
-        words=tuple(re.findall(r"[a-z0-9]+", focus.lower())),
         setting=setting_of(text),
         only=only_system(text),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.catalog import Catalog
 from assistant.citations import Citations
-from assistant.extractive import guideline_block, seventh
+from assistant.extractive import guideline_block, reporting_codes
 from assistant.models import Passage
 from assistant.query import analyse, setting_of
 from assistant.search import Hit, elsewhere
@@ -37,18 +37,18 @@ def test_a_code_needing_a_7th_character_is_shown_with_it(default_index: Settings
     catalog = Catalog(default_index.catalog_path)
     dog = code_passage("W54.0")
     asked = analyse("A dog bit her on the leg: which external cause code?", catalog)
-    assert seventh(catalog, dog, asked) == (
+    assert reporting_codes(catalog, dog, asked) == (
         " — reported with a 7th character: **W54.0XXA** initial encounter; "
         "**W54.0XXD** subsequent encounter; **W54.0XXS** sequela"
     )
     stated = analyse("Bitten by a dog, subsequent encounter: what is the code?", catalog)
-    assert seventh(catalog, dog, stated) == (
+    assert reporting_codes(catalog, dog, stated) == (
         " — reported with a 7th character: **W54.0XXD** subsequent encounter"
     )
     # a question about the 7th character itself gets every choice, whatever it states
     which = analyse("Should we use the seventh character for an initial encounter?", catalog)
-    assert "W54.0XXS" in seventh(catalog, dog, which)
-    assert seventh(catalog, code_passage("E11.9"), asked) == ""
+    assert "W54.0XXS" in reporting_codes(catalog, dog, which)
+    assert reporting_codes(catalog, code_passage("E11.9"), asked) == ""
 
 
 def test_rules_are_quoted_and_their_neighbours_named() -> None:
@@ -103,7 +103,7 @@ def test_a_pcs_table_row_is_shown_by_its_codes(default_index: Settings) -> None:
     )  # fmt: skip
     query = analyse("laparoscopic splenectomy", catalog)
     assert label(row) == row.title  # the table 07T is not a code to report
-    assert seventh(catalog, row, query) == " — its codes: **07TP4ZG**, **07TP4ZZ**"
+    assert reporting_codes(catalog, row, query) == " — its codes: **07TP4ZG**, **07TP4ZZ**"
 
 
 def test_a_lead_in_with_content_is_kept(default_index: Settings) -> None:
