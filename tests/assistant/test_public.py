@@ -1,0 +1,35 @@
+"""The core's public names, and the five lines of the README that use them."""
+
+import subprocess
+import sys
+
+import pytest
+
+import assistant
+from assistant.settings import Settings
+
+
+def test_every_public_name_resolves() -> None:
+    assert sorted(assistant.__all__) == sorted(assistant.PUBLIC)
+    for name in assistant.__all__:
+        assert getattr(assistant, name).__name__ == name
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = assistant.Nope
+
+
+def test_a_small_module_does_not_load_the_search_stack() -> None:
+    code = "import sys, assistant.models; print('assistant.search' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_the_readme_example_answers(default_index: Settings) -> None:
+    from assistant import Assistant, Index, Turn
+
+    bot = Assistant(Index(default_index))
+    reply = bot.answer([Turn("user", "E11.9")], use_llm=False)
+    assert "E11.9" in [c.code for c in reply.codes]
+    assert reply.citations and reply.mode == "extractive"
