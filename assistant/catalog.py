@@ -240,6 +240,13 @@ class Catalog:
             parent = row["parent"]
         return chain
 
+    def chapter(self, system: str, key: str) -> str | None:
+        """The name of the chapter a code lies in ("19"), or None."""
+        for row in self.ancestors(system, key):
+            if row["level"] == "chapter":
+                return str(row["code"])
+        return None
+
     def parent_key(self, system: str, key: str) -> str | None:
         row = self.conn.execute(
             "SELECT parent FROM codes WHERE system = ? AND key = ?", (system, key)

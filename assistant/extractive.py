@@ -61,8 +61,9 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
         parts.append(concepts_block(catalog, found, cites, shown))
     blocks = []
     has_codes = bool(query.codes or candidates(hits))
-    if query.asks_guideline or query.is_question or not has_codes:
-        # a question in prose gets the rule that governs it too, after its codes
+    if query.asks_guideline or query.is_question or query.options or not has_codes:
+        # a question in prose gets the rule that governs it too, after its codes, and so does
+        # a choice between codes: the rule is what tells the choices apart
         blocks.append((0 if query.asks_guideline else 50 if has_codes else 1, "guideline"))
     if not named:
         blocks += [

@@ -114,3 +114,26 @@ def test_a_lead_in_with_content_is_kept(default_index: Settings) -> None:
         catalog,
     )
     assert query.focus.startswith("freeing vagus nerve root surrounding scar tissue")
+
+
+def test_a_choice_between_codes_gets_the_rule_that_tells_them_apart(
+    default_index: Settings,
+) -> None:
+    from assistant.extractive import Found, compose
+
+    catalog = Catalog(default_index.catalog_path)
+    query = analyse("CKD stage 5 on dialysis. (options: N18.5 / N18.6, Z99.2)", catalog)
+    assert query.options and not query.is_question  # short: read whole, as a title
+    stages = rule("I.C.14.a.1", "Assign N18.6 for end stage renal disease. Then Z99.2.")
+    found = Found(query, [], [Hit(stages, 1.0, ("lexical",))], [], [])
+    cites = Citations()
+    answer = compose(found, catalog, cites)
+    assert "— Section I.C.14.a.1, page 10" in answer
+    assert "I.C.14.a.1" in [c.section for c in cites.items]
+
+
+def test_a_section_lies_within_a_chapter_or_not() -> None:
+    from assistant.search import within
+
+    assert within(rule("I.C.19.e.5.a"), ("I.C.19",)) and within(rule("I.C.19"), ("I.C.19",))
+    assert not within(rule("I.C.1.a"), ("I.C.19",)) and not within(rule("I.C.1"), ("I.C.19",))

@@ -206,3 +206,35 @@ def test_a_title_vote_counts_by_its_similarity(index: Index) -> None:
     assert [h.passage.code for h in plain] == ["E11.9", "E11.65"]
     weighed = searcher.fuse(lists, 2, searcher.weights, None, {ids[0]: 0.4, ids[1]: 0.9})
     assert [h.passage.code for h in weighed] == ["E11.65", "E11.9"]
+
+
+def test_rules_of_the_chapter_of_the_codes_count_more(index: Index) -> None:
+    # the guidelines are written chapter by chapter: a rule of the chapter the question's
+    # codes lie in (I.C.4 for E11.9, I.C.10 for J44.1) keeps Weights.chapter times its score
+    if not has_guidelines(index):
+        pytest.skip("needs the guidelines PDF in ../shared/corpus")
+    from dataclasses import replace
+
+    searcher = index.searcher
+    assert searcher.catalog.chapter("icd10cm", "E119") == "4"
+    question = "E11.9 and J44.1: which is sequenced first when both are treated?"
+    guideline = Filters(kind="guideline")
+    boosted = {h.passage.id: h for h in searcher.search(question, 40, guideline).hits}
+    plain_weights = replace(searcher.weights, chapter=1.0)
+    try:
+        searcher.weights = plain_weights
+        plain = {h.passage.id: h for h in searcher.search(question, 40, guideline).hits}
+    finally:
+        searcher.weights = replace(plain_weights, chapter=type(plain_weights)().chapter)
+    ruled = [pid for pid, h in boosted.items() if pid in plain]
+    inside = [pid for pid in ruled if str(boosted[pid].passage.section).startswith(
+        ("I.C.4.", "I.C.10.")
+    )]  # fmt: skip
+    outside = [pid for pid in ruled if pid not in inside]
+    assert inside and outside
+    factor = searcher.weights.chapter
+    assert factor > 1.0
+    for pid in inside:
+        assert boosted[pid].score == pytest.approx(plain[pid].score * factor)
+    for pid in outside:
+        assert boosted[pid].score == pytest.approx(plain[pid].score)
