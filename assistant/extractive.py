@@ -106,6 +106,7 @@ def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[
 
 
 ALSO_SEE = 3  # guideline sections named after the quoted ones
+HEADING_SLACK = 15  # characters a heading's text may hold past its (cut) title
 ENCOUNTERS = ("initial encounter", "subsequent encounter", "sequela")
 ASKS_SEVENTH = re.compile(r"\b(?:7th|seventh)\b", re.I)
 
@@ -302,19 +303,27 @@ def guideline_block(question: str, hits: list[Hit], cites: Citations, count: int
     and a general one, so it gets three."""
     lines = []
     ruled = [h for h in hits if {"exact", "lexical", "index", "defined"} & set(h.via)]
-    for hit in ruled[:count]:
+    # a heading alone ("d. Ventilator associated Pneumonia") says no rule: it is named, not
+    # quoted
+    quoted = [h for h in ruled if not heading_only(h.passage)][:count]
+    for hit in quoted:
         p = hit.passage
         quote = best_sentences(question, p.text)
         where = f"Section {p.section}" if p.section else p.title
         page = f", page {p.page}" if p.page else ""
         lines.append(f"> {quote}\n\n— {where}{page} {cites.cite(p)}")
-    further = [h.passage for h in ruled[count:] if h.passage.section][:ALSO_SEE]
+    further = [h.passage for h in ruled if h not in quoted and h.passage.section][:ALSO_SEE]
     if lines and further:
         # the rule a question turns on is often a sibling of the best match (I.C.5.b.2 beside
         # I.C.5.b.4): name the next sections, so the coder can open them
         named = "; ".join(f"{p.section} {p.title.strip()} {cites.cite(p)}" for p in further)
         lines.append(f"Other sections that may apply: {named}")
     return "\n\n".join(lines)
+
+
+def heading_only(passage: Passage) -> bool:
+    """A guideline passage that holds its heading and nothing more."""
+    return len(passage.text.strip()) <= len(passage.title.strip()) + HEADING_SLACK
 
 
 def best_sentences(question: str, text: str, count: int = 2) -> str:

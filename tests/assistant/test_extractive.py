@@ -137,3 +137,15 @@ def test_a_section_lies_within_a_chapter_or_not() -> None:
 
     assert within(rule("I.C.19.e.5.a"), ("I.C.19",)) and within(rule("I.C.19"), ("I.C.19",))
     assert not within(rule("I.C.1.a"), ("I.C.19",)) and not within(rule("I.C.1"), ("I.C.19",))
+
+
+def test_a_heading_alone_is_named_not_quoted() -> None:
+    heading = rule("I.C.10.d", "d. Ventilator associated Pneumonia")
+    heading = Passage(**{**heading.__dict__, "title": "d. Ventilator associated Pneumonia"})
+    hits = [Hit(heading, 1.0, ("lexical",)), Hit(rule("I.C.10.d.1"), 0.9, ("lexical",))]
+    cites = Citations()
+    block = guideline_block("ventilator pneumonia", hits, cites, count=1)
+    assert block.startswith("> Code the condition.") and "— Section I.C.10.d.1" in block
+    assert "> d. Ventilator" not in block
+    assert block.endswith("Other sections that may apply: I.C.10.d d. Ventilator associated "
+                          "Pneumonia [2]")  # fmt: skip
