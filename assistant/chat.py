@@ -20,11 +20,11 @@ from assistant.llm import ChatModel, answer_messages, rewrite_messages
 from assistant.query import CodeRef, Query
 from assistant.scope import gaps, statement
 from assistant.search import Hit
+from assistant.tuning import CONCEPT_K, GUIDELINE_K, LEADING, MAIN_K, MAX_LLM_PASSAGES
 from assistant.validate import MARKER, StreamValidator, validate
 
 Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
-MAX_LLM_PASSAGES = 8
 CONCEPT_MODES = ("exact", "lexical", "title", "lookup", "qualifiers")
 
 
@@ -53,7 +53,7 @@ class Prepared:
 def found_codes(hits: list[Hit], concepts: list[tuple[str, list[Hit]]]) -> list[CodeRef]:
     """The codes an answer leads with: the best two of the main search and the best of each
     concept, when words or the Alphabetic Index support them."""
-    best = [h for h in hits if h.passage.kind == "code" and agreed(h)][:2]
+    best = [h for h in hits if h.passage.kind == "code" and agreed(h)][:LEADING]
     for _, found in concepts:
         best += [h for h in found if agreed(h)][:1]
     return [CodeRef(h.passage.system, h.passage.code) for h in best if h.passage.code]
@@ -89,13 +89,13 @@ class Assistant:
         # one probe (embedding, BM25 pool) for both searches of the question
         probe = searcher.probe(question, query=query, vector=vectors[0])
         # a question naming its code set ("in ICD-10-CM") gets codes of that set only
-        found = searcher.search(question, 10, Filters(system=query.only), probe=probe)
+        found = searcher.search(question, MAIN_K, Filters(system=query.only), probe=probe)
         concepts = self.by_concept(query, vectors[1:])
         # the rules are looked up as a coder does: also where the guidelines name the
         # categories of the codes just found
         coded = replace(query, codes=(*query.codes, *found_codes(found.hits, concepts)))
         rules = replace(probe, query=coded)
-        guidelines = searcher.search(question, 6, Filters(kind="guideline"), probe=rules)
+        guidelines = searcher.search(question, GUIDELINE_K, Filters(kind="guideline"), probe=rules)
         warnings += found.warnings
         missing = self.missing(query)
         cites = Citations()
@@ -133,7 +133,7 @@ class Assistant:
         out = []
         for concept, vector in zip(query.concepts, vectors, strict=True):
             probe = searcher.probe(concept, CONCEPT_MODES, vector=vector)
-            hits = searcher.search(concept, 6, filters, CONCEPT_MODES, probe=probe).hits
+            hits = searcher.search(concept, CONCEPT_K, filters, CONCEPT_MODES, probe=probe).hits
             out.append((concept, hits))
         return out
 

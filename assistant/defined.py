@@ -12,9 +12,10 @@ from collections import defaultdict
 from assistant import lexical
 from assistant.catalog import Catalog
 from assistant.lexical import STOP
+from assistant.tuning import MOST_QUOTING
 
 QUOTED = re.compile(r"[“\"]([^”\"]{3,40})[”\"]")
-MOST = 6  # a term quoted by more passages than this rules on nothing in particular
+MOST = MOST_QUOTING  # a term quoted by more passages than this rules on nothing in particular
 
 
 def plain(text: str) -> str:

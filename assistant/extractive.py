@@ -13,6 +13,7 @@ from assistant.models import Passage, passage_id
 from assistant.query import CodeRef, Query
 from assistant.scope import statement
 from assistant.search import Hit
+from assistant.tuning import ALSO_SEE, HEADING_SLACK
 
 SYSTEM_NAMES = {
     "icd10cm": "ICD-10-CM",
@@ -105,8 +106,6 @@ def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
-ALSO_SEE = 3  # guideline sections named after the quoted ones
-HEADING_SLACK = 15  # characters a heading's text may hold past its (cut) title
 ENCOUNTERS = ("initial encounter", "subsequent encounter", "sequela")
 ASKS_SEVENTH = re.compile(r"\b(?:7th|seventh)\b", re.I)
 

@@ -7,6 +7,7 @@ import sqlite3
 
 from assistant.filters import Filters
 from assistant.lookup import numbered
+from assistant.tuning import RARE_SHARES
 
 STOP = frozenset(
     "a an and are as at be by can code codes coding do does for from how i if in is it its may "
@@ -15,7 +16,7 @@ STOP = frozenset(
 
 
 BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0)"  # columns id, title, text: titles count 3 times
-RARE = (0.01, 0.03)  # shares of passages: a term under these may gate the match set
+RARE = RARE_SHARES  # shares of passages: a term under these may gate the match set
 
 
 def words_of(text: str) -> list[str]:

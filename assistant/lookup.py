@@ -18,15 +18,13 @@ from functools import lru_cache
 import snowballstemmer
 
 from assistant.catalog import Catalog
+from assistant.tuning import GRAFTED, LOOKUP_COMMON, LOOKUP_RARE
 
 STOP = frozenset(
     "a an and are as at be by for from in into is of on or the to with without due other than "
     "what which code codes coding".split()
 )
 SUFFIXES = ("ations", "ation", "ically", "ical", "ive", "ions", "ion", "ic", "ia", "es", "s", "y")
-COMMON = 1500  # entries holding a word: past this, the word does not pick candidates
-RARE = 300  # entries holding a word: up to this, the word always picks candidates
-GRAFTED = 40  # a "see" target with more coded sub-terms than this is too broad to read on
 ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
 NUMBERED = frozenset({"stage", "type", "grade", "degree", "class", "phase"})
 ENGLISH = snowballstemmer.stemmer("english")
@@ -122,7 +120,7 @@ class IndexLookup:
         found = set(self.postings.get(rare[0], ()))
         for n, word in enumerate(rare[1:]):
             holding = self.postings.get(word, ())
-            if len(holding) <= (COMMON if n == 0 else RARE):
+            if len(holding) <= (LOOKUP_COMMON if n == 0 else LOOKUP_RARE):
                 found.update(holding)
         return found
 

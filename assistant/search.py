@@ -23,58 +23,22 @@ from assistant.lookup import IndexLookup
 from assistant.models import Passage
 from assistant.qualifiers import contradictions, read
 from assistant.query import CodeRef, Query, analyse
+from assistant.tuning import (
+    INDEX_LINES,
+    LEXICAL_POOL,
+    NAMING_DEPTH,
+    OVERFETCH,
+    RERANK_SPAN,
+    RRF_K,
+    Weights,
+)
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
 from assistant.vocabulary import Vocabulary
 
 REFRESH_SECONDS = 5.0
-RRF_K = 10  # a sharp fusion: the top of each list counts most
-OVERFETCH = 8
 Ranked = list[str]
 # the lists fused, then the reranking step that reads qualifiers off code titles
 ALL_MODES = ("exact", "lexical", "dense", "index", "title", "lookup", "defined", "qualifiers")
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Chosen by a grid over the lists each query produced, fused offline, on a sample of the
-    ICD-9-CM paraphrase benchmark drawn with another seed than the one `medcode eval` reports;
-    dev_lay took no part. Title vectors and the index lookup carry most of the weight: alone
-    they are the best lists at top-1, and the others mostly break their ties."""
-
-    exact: float = 10.0
-    lexical: float = 1.5
-    dense: float = 2.5  # with lexical 2.0 and dense 1.0, dev_guidelines R@5 falls to 0.933
-    index: float = 0.5
-    title: float = 8.0
-    lookup: float = 4.0
-    # guideline passages quoting a term the query uses (see DefinedTerms), then those naming
-    # the categories of its codes (as their own list at weight 2 or 4: tuning half of
-    # dev_real 0.647 -> 0.588, 0.529)
-    defined: float = 2.0
-    # guideline passages naming the categories of the question's codes and of the codes
-    # found for it: chosen on the tuning half of dev_real
-    named: float = 4.0
-    # score factor for a guideline section of the chapter a question's codes lie in: the
-    # guidelines are written chapter by chapter, and a question about a code often turns on
-    # a rule of its chapter (tuning half of dev_real, section cited: 0.706 -> 0.765 at 1.5;
-    # 2 and 3 gained nothing there and cost a code question)
-    chapter: float = 1.5
-    heading: float = 0.3  # score factor for categories and subcategories not asked for
-    contradiction: float = 0.6  # score factor per axis a code's title contradicts the query on
-    whole_entry: float = 1.5  # lookup weight factor when an index entry holds the whole query
-    # a title vote counts by its cosine similarity to the query to this power: a name the model
-    # does not know ("Tietze's disease") still has a nearest title, but not a near one
-    closeness: float = 2.0
-    # score factor for a guideline section written for the other setting (Sections II and III
-    # are inpatient, IV outpatient): chosen on the tuning half of dev_real
-    setting: float = 0.5
-    depth: int = 60
-
-    def for_any_kind(self) -> Weights:
-        """A search over every kind (a chat's main search) wants codes and prose alike: the
-        index lookup counts as much as the lexical list, or codes would bury a guideline or a
-        policy the query matches (title vectors join the dense list there, see Dense)."""
-        return replace(self, lookup=self.lexical)
 
 
 @dataclass(frozen=True)
@@ -224,7 +188,7 @@ class Searcher:
         categories = {ref.code[:3].lower() for ref in query.codes if ref.system == "icd10cm"}
         guideline = replace(filters, kind="guideline")
         conn = self.catalog.conn
-        return lexical.mentioning(conn, sorted(categories), query.focus, 5, guideline)
+        return lexical.mentioning(conn, sorted(categories), query.focus, NAMING_DEPTH, guideline)
 
     def chapters(self, query: Query) -> tuple[str, ...]:
         """The guideline sections of the chapters the question's codes lie in ("I.C.19" for
@@ -315,8 +279,8 @@ class Searcher:
     def via_index(self, filters: Filters, words: Lexical, dense: Dense) -> Ranked:
         """Index lines that match the query, replaced by the code passages they point to."""
         index_filters = replace(filters, kind="index", source=None, version=None)
-        ranked = words.ranked(index_filters, 20)
-        ranked += dense.ranked(index_filters, fallback=False)[:20]
+        ranked = words.ranked(index_filters, INDEX_LINES)
+        ranked += dense.ranked(index_filters, fallback=False)[:INDEX_LINES]
         lines = self.catalog.passages(ranked)
         out: Ranked = []
         for pid in ranked:
@@ -355,10 +319,11 @@ class Searcher:
                 via[pid].append(name)
         ranked = sorted(scores, key=lambda pid: -scores[pid])
         passages: dict[str, Passage] = {}
-        for start in range(0, len(ranked), k * 3):
+        span = k * RERANK_SPAN
+        for start in range(0, len(ranked), span):
             # vectors of an ingest still running (or killed) have no catalog row yet: skip them
-            passages.update(self.catalog.passages(ranked[start : start + k * 3]))
-            if len(passages) >= k * 3:
+            passages.update(self.catalog.passages(ranked[start : start + span]))
+            if len(passages) >= span:
                 break
         asked = read(text) if text else None
         for pid, passage in passages.items():
@@ -407,7 +372,7 @@ class Lexical:
     filtered here; a filtered query is the fallback when the wide one ran out before enough
     passages of the wanted kind turned up."""
 
-    POOL = 300
+    POOL = LEXICAL_POOL
 
     def __init__(self, searcher: Searcher, text: str, wide: bool = True) -> None:
         self.searcher = searcher

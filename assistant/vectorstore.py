@@ -17,15 +17,11 @@ from typing import Any
 import numpy as np
 
 from assistant.settings import Settings
+from assistant.tuning import TITLES_EF_SEARCH
 
 BATCH = 2000
 PROSE_KINDS = ("guideline", "definition", "document")
 RETRY_SECONDS = 5.0
-# Chroma's HNSW graphs search with ef_search = 100 by default: over the 58k title vectors of a
-# full index, a query for 120 neighbours then finds 96% of the true nearest ones; 400 finds 99%,
-# for about 0.7 ms more a query. (The wide query asks for 480 neighbours, which widens its own
-# search past 100 already.)
-TITLES_EF_SEARCH = 400
 
 
 class RefuseToEmbed:

@@ -10,12 +10,8 @@ import numpy as np
 import pytest
 
 from assistant.settings import Settings
-from assistant.vectorstore import (
-    TITLES_EF_SEARCH,
-    StoreHandle,
-    VectorStore,
-    refusing_embedding_function,
-)
+from assistant.tuning import TITLES_EF_SEARCH
+from assistant.vectorstore import StoreHandle, VectorStore, refusing_embedding_function
 from tests.chroma import ChromaServer
 
 
