@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
-SYSTEMS = ("icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none")
-KINDS = ("code", "index", "guideline", "crosswalk", "document", "definition")
+# one vocabulary of code systems and passage kinds, for the core, the API and the CLI
+System = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none"]
+Kind = Literal["code", "index", "guideline", "crosswalk", "document", "definition"]
+SYSTEMS: tuple[str, ...] = get_args(System)
+KINDS: tuple[str, ...] = get_args(Kind)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from assistant.catalog import Catalog, CodeInfo
 from assistant.errors import BadInput, MedcodeError
 from assistant.extractive import SYSTEM_NAMES
 from assistant.index import Index
+from assistant.models import KINDS, SYSTEMS
 from assistant.search import Hit
 from assistant.settings import Settings
 
@@ -55,12 +56,8 @@ def parser() -> argparse.ArgumentParser:
     lookup.set_defaults(run=run_lookup)
     search = commands.add_parser("search", help="hybrid search over the loaded sources")
     search.add_argument("query")
-    search.add_argument(
-        "--system", choices=["icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none"]
-    )
-    search.add_argument(
-        "--kind", choices=["code", "index", "guideline", "crosswalk", "document", "definition"]
-    )
+    search.add_argument("--system", choices=SYSTEMS)
+    search.add_argument("--kind", choices=KINDS)
     search.add_argument("--source")
     search.add_argument("--version")
     search.add_argument("-k", type=int, default=10, help="how many results (1-100)")

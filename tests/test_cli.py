@@ -94,3 +94,21 @@ def test_help_for_every_command(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path)
     for command in ("ingest", "sources", "lookup"):
         assert medcode(settings, command, "--help").returncode == 0
+
+
+def test_one_vocabulary_of_systems_and_kinds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.app import create_app
+    from assistant.models import KINDS, SYSTEMS
+    from cli.main import parser
+
+    schema = create_app(Settings(data_dir=tmp_path)).openapi()
+    params = {p["name"]: p["schema"] for p in schema["paths"]["/v1/search"]["get"]["parameters"]}
+    enums = {name: params[name]["anyOf"][0]["enum"] for name in ("system", "kind")}
+    assert enums == {"system": list(SYSTEMS), "kind": list(KINDS)}
+    with pytest.raises(SystemExit):
+        parser().parse_args(["search", "x", "--system", "icd11"])
+    assert "invalid choice: 'icd11'" in capsys.readouterr().err
+    args = parser().parse_args(["search", "x", "--system", SYSTEMS[1], "--kind", KINDS[2]])
+    assert (args.system, args.kind) == ("icd10pcs", "guideline")

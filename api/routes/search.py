@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, Query
 
 from api.schemas import SearchPublic
 from api.state import Ready
 from assistant.filters import Filters
+from assistant.models import Kind, System
 
 router = APIRouter(prefix="/v1", tags=["search"])
-System = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none"]
-Kind = Literal["code", "index", "guideline", "crosswalk", "document", "definition"]
 
 
 @router.get("/search", response_model=SearchPublic)
