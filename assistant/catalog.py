@@ -9,11 +9,13 @@ import difflib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import codes as codeforms
 from assistant.errors import UnknownCode
+from assistant.filters import Filters
 from assistant.models import Passage
 
 SCHEMA = """
@@ -325,6 +327,133 @@ class Catalog:
             ).fetchone()
             found.append(row_to_passage(near) if near else None)
         return found[0], found[1]
+
+    # --- reads for retrieval and answering: every query of the core lives here ---------------
+
+    def passing(self, ids: list[str], filters: Filters) -> list[str]:
+        """``ids`` that pass the filters, in their order."""
+        if not ids or not filters.items():
+            return ids
+        where, params = filters.sql("passages")
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT id FROM passages WHERE id IN ({marks}) {where}", [*ids, *params]
+        ).fetchall()
+        kept = {row["id"] for row in rows}
+        return [pid for pid in ids if pid in kept]
+
+    def titled(self, title: str, filters: Filters) -> list[str]:
+        """Ids of the code passages whose title is ``title`` (any case)."""
+        where, params = filters.sql("passages")
+        rows = self.conn.execute(
+            "SELECT id FROM passages WHERE kind = 'code' AND code IS NOT NULL "
+            f"AND lower(title) = ? {where}",
+            [title.lower(), *params],
+        ).fetchall()
+        return [row["id"] for row in rows]
+
+    def code_passages(self, system: str, code: str, filters: Filters) -> list[tuple[str, str]]:
+        """(id, codes as stored) of the passages of one code, as displayed."""
+        where, params = filters.sql("passages")
+        rows = self.conn.execute(
+            f"SELECT id, codes FROM passages WHERE code = ? AND system = ? {where}",
+            [code, system, *params],
+        ).fetchall()
+        return [(row["id"], row["codes"]) for row in rows]
+
+    def own_passage_id(self, system: str, code: str, parent: str | None) -> str | None:
+        """The passage a code is shown with: its own (a code passage before others), else its
+        parent's (a 7th-character base code, or the ICD-10-PCS row that lists the code)."""
+        row = self.conn.execute(
+            "SELECT id FROM passages WHERE code = ? AND system = ? ORDER BY kind != 'code' LIMIT 1",
+            (code, system),
+        ).fetchone()
+        if row is None and parent:
+            row = self.conn.execute(
+                "SELECT id FROM passages WHERE code = ? AND system = ? AND (codes LIKE ? OR "
+                "system != 'icd10pcs') LIMIT 1",
+                (parent, system, f'%"{code}"%'),
+            ).fetchone()
+        return str(row["id"]) if row else None
+
+    def display(self, system: str, key: str) -> str:
+        """A code's display form ("E11.9" for the key "E119"); the key when it is unknown."""
+        row = self.conn.execute(
+            "SELECT code FROM codes WHERE system = ? AND key = ?", (system, key)
+        ).fetchone()
+        return str(row["code"]) if row else key
+
+    def is_header(self, system: str, key: str) -> bool:
+        """A known code that is not billable (a category or subcategory)."""
+        row = self.conn.execute(
+            "SELECT billable FROM codes WHERE system = ? AND key = ?", (system, key)
+        ).fetchone()
+        return row is not None and not row["billable"]
+
+    def billable_as_written(self, written: str) -> list[bool]:
+        """Whether each code stored in exactly this written form is billable (any system)."""
+        rows = self.conn.execute("SELECT billable FROM codes WHERE code = ?", (written,))
+        return [bool(r["billable"]) for r in rows]
+
+    def reported_code(self, system: str, key: str) -> str | None:
+        """A billable code that has a code passage of its own, as displayed."""
+        row = self.conn.execute(
+            "SELECT p.code FROM codes c JOIN passages p ON p.code = c.code AND p.system = c.system "
+            "WHERE c.system = ? AND c.key = ? AND c.billable = 1 AND p.kind = 'code'",
+            (system, key),
+        ).fetchone()
+        return str(row["code"]) if row else None
+
+    def guideline_texts(self) -> Iterator[sqlite3.Row]:
+        """(rowid, id, text) of every guideline passage, in storage order."""
+        return iter(
+            self.conn.execute("SELECT rowid, id, text FROM passages WHERE kind = 'guideline'")
+        )
+
+    def inclusion_terms(self) -> Iterator[sqlite3.Row]:
+        """(system, key, text) of every inclusion-term note."""
+        return iter(
+            self.conn.execute("SELECT system, key, text FROM notes WHERE kind = 'inclusion'")
+        )
+
+    def index_systems(self) -> dict[str, str]:
+        """The code system of each loaded index or table source."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT source, system FROM passages WHERE kind = 'index'"
+        ).fetchall()
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def see_references(self) -> list[sqlite3.Row]:
+        """(source, path, see) of the index entries that only refer elsewhere."""
+        return self.conn.execute(
+            "SELECT source, path, see FROM index_entries WHERE code IS NULL AND see IS NOT NULL"
+        ).fetchall()
+
+    def coded_entries(self) -> Iterator[sqlite3.Row]:
+        """(source, path, code, col) of the index entries that give a code, streamed."""
+        return iter(
+            self.conn.execute(
+                "SELECT source, path, code, col FROM index_entries WHERE code IS NOT NULL"
+            )
+        )
+
+    def title_and_path_texts(self) -> Iterator[str]:
+        """Every code title of the code sets a question is about, then every index path."""
+        rows = self.conn.execute(
+            "SELECT title FROM codes WHERE system IN ('icd10cm', 'icd10pcs', 'hcpcs') "
+            "UNION ALL SELECT path FROM index_entries"
+        )
+        return (row[0] or "" for row in rows)
+
+    def heading_texts(self) -> Iterator[str]:
+        """The words that name a condition or procedure on their own: category and block
+        titles, index main terms and inclusion terms."""
+        rows = self.conn.execute(
+            "SELECT title FROM codes WHERE level IN ('category', 'block') "
+            "UNION SELECT substr(path, 1, instr(path || ' >', ' >') - 1) FROM index_entries "
+            "UNION SELECT text FROM notes WHERE kind = 'inclusion'"
+        )
+        return (row[0] or "" for row in rows)
 
     def passage_hashes(self, source: str) -> dict[str, str]:
         rows = self.conn.execute("SELECT id, hash FROM passages WHERE source = ?", (source,))

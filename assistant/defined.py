@@ -63,10 +63,7 @@ class DefinedTerms:
         with self.lock:
             if self.quoting is None:
                 quoting: dict[str, list[tuple[int, str]]] = defaultdict(list)
-                rows = self.catalog.conn.execute(
-                    "SELECT rowid, id, text FROM passages WHERE kind = 'guideline'"
-                )
-                for row in rows:
+                for row in self.catalog.guideline_texts():
                     for term in terms_in(row["text"]):
                         quoting[term].append((row["rowid"], row["id"]))
                 self.quoting = {t: ps for t, ps in quoting.items() if len(ps) <= MOST}

@@ -100,12 +100,7 @@ def gems_benchmark(catalog: Catalog, per_tier: int = 400, seed: int = 13) -> lis
 
 
 def target_code(catalog: Catalog, key: str) -> str | None:
-    row = catalog.conn.execute(
-        "SELECT p.code FROM codes c JOIN passages p ON p.code = c.code AND p.system = c.system "
-        "WHERE c.system = 'icd10cm' AND c.key = ? AND c.billable = 1 AND p.kind = 'code'",
-        (key,),
-    ).fetchone()
-    return str(row["code"]) if row else None
+    return catalog.reported_code("icd10cm", key)
 
 
 def score(searcher: Searcher, evalset: EvalSet, mode: str) -> dict[str, float]:

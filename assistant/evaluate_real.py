@@ -91,11 +91,10 @@ def bad_codes(answer: Answer, catalog: Catalog) -> list[str]:
     for match in CODE_LIKE.finditer(text):
         written = match.group(0).removeprefix("CPT").strip()
         after = text[match.end() :]
-        rows = catalog.conn.execute("SELECT billable FROM codes WHERE code = ?", (written,))
-        exact = rows.fetchall()
+        exact = catalog.billable_as_written(written)
         if after.startswith(UNKNOWN):
             continue
-        if not exact or after.startswith(HEADER) and all(r["billable"] for r in exact):
+        if not exact or after.startswith(HEADER) and all(exact):
             bad.append(written)
     return bad
 

@@ -218,17 +218,9 @@ def code_block(catalog: Catalog, ref: CodeRef, cites: Citations) -> str:
 
 
 def own_passage(catalog: Catalog, info: CodeInfo) -> Passage | None:
-    row = catalog.conn.execute(
-        "SELECT id FROM passages WHERE code = ? AND system = ? ORDER BY kind != 'code' LIMIT 1",
-        (info.code, info.system),
-    ).fetchone()
-    if row is None and info.parents:
-        row = catalog.conn.execute(
-            "SELECT id FROM passages WHERE code = ? AND system = ? AND (codes LIKE ? OR "
-            "system != 'icd10pcs') LIMIT 1",
-            (info.parents[0][0], info.system, f'%"{info.code}"%'),
-        ).fetchone()
-    return catalog.passage(row["id"]) if row else None
+    parent = info.parents[0][0] if info.parents else None
+    found = catalog.own_passage_id(info.system, info.code, parent)
+    return catalog.passage(found) if found else None
 
 
 def crosswalk_lines(catalog: Catalog, info: CodeInfo, cites: Citations) -> list[str]:

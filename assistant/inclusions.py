@@ -33,10 +33,7 @@ class InclusionTerms:
         with self.lock:
             if self.terms is None:
                 terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
-                rows = self.catalog.conn.execute(
-                    "SELECT system, key, text FROM notes WHERE kind = 'inclusion'"
-                )
-                for row in rows:
+                for row in self.catalog.inclusion_terms():
                     terms[plain(row["text"])].append((row["system"], row["key"]))
                 self.terms = terms
             return self.terms

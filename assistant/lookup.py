@@ -136,22 +136,12 @@ class IndexLookup:
         with self.lock:
             if self.built:
                 return
-            conn = self.catalog.conn
-            systems = dict(
-                conn.execute(
-                    "SELECT DISTINCT source, system FROM passages WHERE kind = 'index'"
-                ).fetchall()
-            )
-            refs = conn.execute(
-                "SELECT source, path, see FROM index_entries WHERE code IS NULL AND see IS NOT NULL"
-            ).fetchall()
+            systems = self.catalog.index_systems()
+            refs = self.catalog.see_references()
             wanted = {(r["source"], key) for r in refs for key in see_keys(r["see"])}
             coded: dict[tuple[str, str], str] = {}
             under: dict[tuple[str, str], list[int]] = defaultdict(list)
-            rows = conn.execute(
-                "SELECT source, path, code, col FROM index_entries WHERE code IS NOT NULL"
-            )
-            for row in rows:
+            for row in self.catalog.coded_entries():
                 source = row["source"]
                 if source not in systems:
                     continue

@@ -199,15 +199,7 @@ class Searcher:
 
     def kept(self, ids: Ranked, filters: Filters) -> Ranked:
         """``ids`` that pass the filters, in their order."""
-        if not ids or not filters.items():
-            return ids
-        where, params = filters.sql("passages")
-        marks = ",".join("?" * len(ids))
-        rows = self.catalog.conn.execute(
-            f"SELECT id FROM passages WHERE id IN ({marks}) {where}", [*ids, *params]
-        ).fetchall()
-        passing = {row["id"] for row in rows}
-        return [pid for pid in ids if pid in passing]
+        return self.catalog.passing(ids, filters)
 
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []
@@ -225,13 +217,7 @@ class Searcher:
         coder who types either means that code (case, spacing and end punctuation aside). Not
         a heading: "bipolar disorder" names category F31, and the code to report is one of its
         children, which the other lists find."""
-        where, params = filters.sql("passages")
-        rows = self.catalog.conn.execute(
-            "SELECT id FROM passages WHERE kind = 'code' AND code IS NOT NULL "
-            f"AND lower(title) = ? {where}",
-            [" ".join(text.lower().split()).strip(" .?"), *params],
-        ).fetchall()
-        ids = [row["id"] for row in rows]
+        ids = self.catalog.titled(" ".join(text.lower().split()).strip(" .?"), filters)
         code_filters = replace(filters, kind="code")
         for system, key in self.inclusions.codes(text):
             if filters.system in (None, system):
@@ -253,18 +239,10 @@ class Searcher:
 
     def passages_for(self, system: str, code: str, filters: Filters) -> list[tuple[str, str]]:
         """(id, codes as stored) of the passages of one code."""
-        where, params = filters.sql("passages")
-        rows = self.catalog.conn.execute(
-            f"SELECT id, codes FROM passages WHERE code = ? AND system = ? {where}",
-            [code, system, *params],
-        ).fetchall()
-        return [(row["id"], row["codes"]) for row in rows]
+        return self.catalog.code_passages(system, code, filters)
 
     def display(self, system: str, key: str) -> str:
-        row = self.catalog.conn.execute(
-            "SELECT code FROM codes WHERE system = ? AND key = ?", (system, key)
-        ).fetchone()
-        return str(row["code"]) if row else key
+        return self.catalog.display(system, key)
 
     def lookup(self, text: str, filters: Filters) -> tuple[Ranked, bool]:
         """The code passages the Alphabetic Index entries that best cover the query lead to,
@@ -344,11 +322,7 @@ class Searcher:
     def is_heading(self, passage: Passage) -> bool:
         if passage.kind != "code" or not passage.code or passage.system != "icd10cm":
             return False
-        row = self.catalog.conn.execute(
-            "SELECT billable FROM codes WHERE system = ? AND key = ?",
-            (passage.system, to_key(passage.code)),
-        ).fetchone()
-        return row is not None and not row["billable"]
+        return self.catalog.is_header(passage.system, to_key(passage.code))
 
 
 INPATIENT_SECTIONS = ("II", "III")

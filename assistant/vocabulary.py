@@ -35,21 +35,11 @@ class Vocabulary:
         with self.lock:
             if self.built:
                 return
-            conn = self.catalog.conn
-            texts = conn.execute(
-                "SELECT title FROM codes WHERE system IN ('icd10cm', 'icd10pcs', 'hcpcs') "
-                "UNION ALL SELECT path FROM index_entries"
-            )
-            for (text,) in texts:
-                self.counts.update({stem(w) for w in WORD.findall((text or "").lower())})
+            for text in self.catalog.title_and_path_texts():
+                self.counts.update({stem(w) for w in WORD.findall(text.lower())})
                 self.total += 1
-            heads = conn.execute(
-                "SELECT title FROM codes WHERE level IN ('category', 'block') "
-                "UNION SELECT substr(path, 1, instr(path || ' >', ' >') - 1) FROM index_entries "
-                "UNION SELECT text FROM notes WHERE kind = 'inclusion'"
-            )
-            for (text,) in heads:
-                self.leads.update(stem(w) for w in WORD.findall((text or "").lower()))
+            for text in self.catalog.heading_texts():
+                self.leads.update(stem(w) for w in WORD.findall(text.lower()))
             self.leads -= LEAD_STOP
             self.built = True
 
