@@ -12,6 +12,7 @@ from assistant import evaluate, evaluate_real
 from assistant.chat import Assistant, Turn
 from assistant.index import Index
 from assistant.settings import Settings
+from ingest import gems_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -38,7 +39,7 @@ def timed(fn: object, queries: list[str]) -> dict[str, float]:
 def main() -> None:
     index = Index(Settings())
     sets = evaluate.shared_sets(ROOT.parent / "shared" / "eval")
-    sets += evaluate.gems_benchmark(index.catalog, per_tier=100)
+    sets += gems_benchmark.build(index.catalog, per_tier=100)
     queries = [case.query for s in sets for case in s.cases]
     index.searcher.search("warm up", 10)
     bot = Assistant(index)

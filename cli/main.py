@@ -122,6 +122,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     from assistant import evaluate
+    from ingest import gems_benchmark
 
     index = Index(settings)
     folder = args.sets or Path.cwd().parent / "shared" / "eval"
@@ -130,7 +131,7 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
         real = run_real(index, folder / "dev_real.jsonl", args.part)
     rows: list[dict[str, object]] = []
     if args.only != "real":
-        gems = evaluate.gems_benchmark(index.catalog, args.per_tier, args.seed)
+        gems = gems_benchmark.build(index.catalog, args.per_tier, args.seed)
         sets = evaluate.shared_sets(folder) + gems
         sets = [s for s in sets if not args.only or s.name == args.only]
         rows = evaluate.run(index.searcher, sets)

@@ -5,12 +5,13 @@ import pytest
 from assistant import evaluate
 from assistant.index import Index
 from assistant.settings import Settings
+from ingest import gems_benchmark
 from tests.conftest import SHARED
 
 
 def test_gems_benchmark_is_built_as_described(default_index: Settings) -> None:
     catalog = Index(default_index).catalog
-    tiers = {s.name: s for s in evaluate.gems_benchmark(catalog, per_tier=50)}
+    tiers = {s.name: s for s in gems_benchmark.build(catalog, per_tier=50)}
     assert set(tiers) == {"gems_equivalent", "gems_approximate"}
     for evalset in tiers.values():
         assert len(evalset.cases) == 50
@@ -19,8 +20,8 @@ def test_gems_benchmark_is_built_as_described(default_index: Settings) -> None:
             row = catalog.find(case.expected[0])[0]
             assert row["billable"] == 1 and row["system"] == "icd10cm"
     # another seed draws another sample from the same pool; the same seed, the same one
-    again = evaluate.gems_benchmark(catalog, per_tier=50)
-    other = evaluate.gems_benchmark(catalog, per_tier=50, seed=99)
+    again = gems_benchmark.build(catalog, per_tier=50)
+    other = gems_benchmark.build(catalog, per_tier=50, seed=99)
     queries = [[c.query for c in s.cases] for s in (tiers["gems_equivalent"], *again, *other)]
     assert queries[0] == queries[1] and queries[0] != queries[3]
 

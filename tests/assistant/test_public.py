@@ -33,3 +33,29 @@ def test_the_readme_example_answers(default_index: Settings) -> None:
     reply = bot.answer([Turn("user", "E11.9")], use_llm=False)
     assert "E11.9" in [c.code for c in reply.codes]
     assert reply.citations and reply.mode == "extractive"
+
+
+def test_the_core_imports_nothing_from_ingest_or_api() -> None:
+    import ast
+    from pathlib import Path
+
+    core = Path(assistant.__file__).parent
+    for path in core.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in ("ingest", "api", "cli"), f"{path}: {name}"
+
+
+def test_sql_lives_in_the_catalog_and_the_lexical_index() -> None:
+    import re
+    from pathlib import Path
+
+    core = Path(assistant.__file__).parent
+    statement = re.compile(r"\b(?:SELECT|INSERT|UPDATE|DELETE)\s")
+    holding = {p.name for p in core.rglob("*.py") if statement.search(p.read_text())}
+    assert holding == {"catalog.py", "lexical.py"}
