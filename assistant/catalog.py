@@ -17,57 +17,7 @@ from assistant import codes as codeforms
 from assistant.errors import UnknownCode
 from assistant.filters import Filters
 from assistant.models import Passage
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sources (
-    name TEXT PRIMARY KEY, version TEXT, path TEXT, checksum TEXT, loader TEXT,
-    records INTEGER, passages INTEGER, loaded_at TEXT
-);
-CREATE TABLE IF NOT EXISTS codes (
-    system TEXT, key TEXT, code TEXT, title TEXT, short_title TEXT, billable INTEGER,
-    level TEXT, parent TEXT, source TEXT, version TEXT, PRIMARY KEY (system, key)
-);
-CREATE INDEX IF NOT EXISTS codes_parent ON codes (system, parent);
-CREATE INDEX IF NOT EXISTS codes_key ON codes (key);  -- a code typed without its system
-CREATE TABLE IF NOT EXISTS notes (system TEXT, key TEXT, kind TEXT, text TEXT, source TEXT);
-CREATE INDEX IF NOT EXISTS notes_code ON notes (system, key);
-CREATE TABLE IF NOT EXISTS index_entries (
-    source TEXT, path TEXT, code TEXT, col TEXT, see TEXT, see_also TEXT
-);
-CREATE INDEX IF NOT EXISTS index_code ON index_entries (code);
-CREATE TABLE IF NOT EXISTS crosswalk (
-    source TEXT, from_system TEXT, from_key TEXT, to_system TEXT, to_key TEXT, flags TEXT
-);
-CREATE INDEX IF NOT EXISTS crosswalk_from ON crosswalk (from_system, from_key);
-CREATE INDEX IF NOT EXISTS crosswalk_to ON crosswalk (to_system, to_key);
-CREATE TABLE IF NOT EXISTS passages (
-    id TEXT PRIMARY KEY, source TEXT, system TEXT, kind TEXT, code TEXT, codes TEXT,
-    title TEXT, section TEXT, page INTEGER, trail TEXT, version TEXT, text TEXT, hash TEXT,
-    ord INTEGER
-);
-CREATE INDEX IF NOT EXISTS passages_source ON passages (source, ord);
-CREATE INDEX IF NOT EXISTS passages_code ON passages (code);
-CREATE INDEX IF NOT EXISTS passages_title ON passages (lower(title));  -- a query that is a title
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    id UNINDEXED, title, text, tokenize = 'porter unicode61'
-);
-"""
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.executescript(SCHEMA)
-    return conn
-
-
-def reader(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    return conn
+from assistant.schema import connect, reader
 
 
 @dataclass(frozen=True)
@@ -454,6 +404,17 @@ class Catalog:
             "UNION SELECT text FROM notes WHERE kind = 'inclusion'"
         )
         return (row[0] or "" for row in rows)
+
+    def has_loaded(self, checksum: str, loader: str) -> bool:
+        """Whether a file with this checksum was loaded by this loader."""
+        row = self.conn.execute(
+            "SELECT 1 FROM sources WHERE checksum = ? AND loader = ?", (checksum, loader)
+        ).fetchone()
+        return row is not None
+
+    def every_passage(self) -> list[Passage]:
+        """Every passage, in storage order (benchmarks sample them)."""
+        return [row_to_passage(r) for r in self.conn.execute("SELECT * FROM passages")]
 
     def passage_hashes(self, source: str) -> dict[str, str]:
         rows = self.conn.execute("SELECT id, hash FROM passages WHERE source = ?", (source,))

@@ -51,13 +51,13 @@ def disk_mb(folder: Path) -> float:
 
 
 def raw_encode_rate(data: Path) -> float:
-    from assistant.catalog import Catalog, row_to_passage
+    from assistant.catalog import Catalog
     from assistant.embedder import MiniLMEmbedder
     from ingest.pipeline import embed_text
 
-    rows = Catalog(data / "catalog.sqlite").conn.execute("SELECT * FROM passages").fetchall()
-    sample = random.Random(7).sample(rows, min(SAMPLE, len(rows)))
-    texts = [embed_text(row_to_passage(r)) for r in sample]
+    passages = Catalog(data / "catalog.sqlite").every_passage()
+    sample = random.Random(7).sample(passages, min(SAMPLE, len(passages)))
+    texts = [embed_text(p) for p in sample]
     model = MiniLMEmbedder()
     model.embed_batch(texts[:64])
     started = time.monotonic()

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant import schema
 from assistant.catalog import Catalog
 from assistant.embedder import Embedder
 from assistant.models import Passage
 from assistant.vectorstore import PROSE_KINDS, VectorStore
-from ingest import store
 from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
@@ -88,7 +88,7 @@ class Pipeline:
         embedded = sum(
             self.embed_missing(kept, vectors, text_of) for vectors, kept, text_of in parts
         )
-        store.replace_source(self.catalog.conn, data, tag)
+        schema.replace_source(self.catalog.conn, data, tag)
         removed = self.remove_stale(data.source, parts)
         return IngestResult(
             data.source,
@@ -104,10 +104,7 @@ class Pipeline:
         )
 
     def unchanged(self, path: Path, tag: str) -> bool:
-        row = self.catalog.conn.execute(
-            "SELECT 1 FROM sources WHERE checksum = ? AND loader = ?", (checksum(path), tag)
-        ).fetchone()
-        return row is not None
+        return self.catalog.has_loaded(checksum(path), tag)
 
     def embed_missing(
         self, passages: list[Passage], vectors: VectorStore, text_of: Callable[[Passage], str]

@@ -9,12 +9,12 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+from assistant import schema
 from assistant.catalog import Catalog
 from assistant.embedder import Embedder, embedder_name, make_embedder
 from assistant.errors import MedcodeError
 from assistant.settings import Settings
 from assistant.vectorstore import VectorStore
-from ingest import store
 from ingest.detect import Loader, corpus_files, loader_for, packaged_sources
 from ingest.pipeline import IngestResult, Pipeline, Progress
 
@@ -78,7 +78,7 @@ def ingest(
                 except MedcodeError as exc:
                     errors.append(exc.message)
             if any(r.status == "loaded" for r in results):
-                store.optimize(catalog.conn)
+                schema.optimize(catalog.conn)
         finally:
             catalog.close()
     return results, errors
