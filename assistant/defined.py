@@ -12,10 +12,9 @@ from collections import defaultdict
 from assistant import lexical
 from assistant.catalog import Catalog
 from assistant.lexical import STOP
-from assistant.tuning import MOST_QUOTING
+from assistant.tuning import MOST_QUOTING, RARE_SHARES
 
 QUOTED = re.compile(r"[“\"]([^”\"]{3,40})[”\"]")
-MOST = MOST_QUOTING  # a term quoted by more passages than this rules on nothing in particular
 
 
 def plain(text: str) -> str:
@@ -57,7 +56,7 @@ class DefinedTerms:
         counts cached by the BM25 search already)."""
         conn = self.catalog.conn
         counts = [lexical.document_frequency(conn, w) for w in term.split() if w not in STOP]
-        return bool(counts) and min(counts) <= lexical.RARE[0] * lexical.passage_count(conn)
+        return bool(counts) and min(counts) <= RARE_SHARES[0] * lexical.passage_count(conn)
 
     def load(self) -> dict[str, list[tuple[int, str]]]:
         with self.lock:
@@ -66,5 +65,5 @@ class DefinedTerms:
                 for row in self.catalog.guideline_texts():
                     for term in terms_in(row["text"]):
                         quoting[term].append((row["rowid"], row["id"]))
-                self.quoting = {t: ps for t, ps in quoting.items() if len(ps) <= MOST}
+                self.quoting = {t: ps for t, ps in quoting.items() if len(ps) <= MOST_QUOTING}
             return self.quoting

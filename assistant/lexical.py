@@ -16,7 +16,6 @@ STOP = frozenset(
 
 
 BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0)"  # columns id, title, text: titles count 3 times
-RARE = RARE_SHARES  # shares of passages: a term under these may gate the match set
 
 
 def words_of(text: str) -> list[str]:
@@ -44,7 +43,7 @@ def selective(conn: sqlite3.Connection, text: str) -> str:
     if len(words) <= 1:
         return any_of(words)
     total = passage_count(conn)
-    for share in RARE:
+    for share in RARE_SHARES:
         gate = [w for w in words if 0 < document_frequency(conn, w) <= share * total]
         if gate:
             return f"({any_of(gate)}) AND ({any_of(words)})"
@@ -135,7 +134,7 @@ def scores(conn: sqlite3.Connection, text: str, ids: list[str]) -> dict[str, flo
     if not ids:
         return {}
     total = passage_count(conn)
-    rare = [w for w in words_of(text) if 0 < document_frequency(conn, w) <= RARE[-1] * total]
+    rare = [w for w in words_of(text) if 0 < document_frequency(conn, w) <= RARE_SHARES[-1] * total]
     if not rare:
         return {}
     marks = ",".join("?" * len(ids))

@@ -171,7 +171,7 @@ class Searcher:
         if "lookup" in modes and codes_wanted:
             lists["lookup"], whole = self.lookup(focus, filters)
         if "defined" in modes and filters.kind in (None, "guideline"):
-            lists["defined"] = self.kept(self.defined.ranked(text), filters)
+            lists["defined"] = self.catalog.passing(self.defined.ranked(text), filters)
             lists["defined"] += self.naming(probe.query, filters)
         weights = self.weights.for_any_kind() if any_kind else self.weights
         if whole:
@@ -197,10 +197,6 @@ class Searcher:
         names = [self.catalog.chapter("icd10cm", key) for key in dict.fromkeys(keys)]
         return tuple(f"I.C.{name}" for name in dict.fromkeys(names) if name)
 
-    def kept(self, ids: Ranked, filters: Filters) -> Ranked:
-        """``ids`` that pass the filters, in their order."""
-        return self.catalog.passing(ids, filters)
-
     def exact(self, refs: tuple[CodeRef, ...], filters: Filters) -> Ranked:
         found: Ranked = []
         for ref in refs:
@@ -221,28 +217,21 @@ class Searcher:
         code_filters = replace(filters, kind="code")
         for system, key in self.inclusions.codes(text):
             if filters.system in (None, system):
-                ids += self.code_passages(system, self.display(system, key), code_filters)
+                ids += self.code_passages(system, self.catalog.display(system, key), code_filters)
         found = self.catalog.passages(list(dict.fromkeys(ids)))
         return [pid for pid, passage in found.items() if not self.is_heading(passage)]
 
     def code_passages(self, system: str, code: str, filters: Filters) -> Ranked:
         """The passages that describe a code: its own, else its parent's (a 7th-character
         expansion's base code, or the ICD-10-PCS table row that lists the code)."""
-        found = self.passages_for(system, code, filters)
+        found = self.catalog.code_passages(system, code, filters)
         if found:
             return [pid for pid, _ in found]
         parent = self.catalog.parent_key(system, to_key(code))
         if parent is None:
             return []
-        found = self.passages_for(system, self.display(system, parent), filters)
+        found = self.catalog.code_passages(system, self.catalog.display(system, parent), filters)
         return [pid for pid, codes in found if system != "icd10pcs" or f'"{code}"' in codes]
-
-    def passages_for(self, system: str, code: str, filters: Filters) -> list[tuple[str, str]]:
-        """(id, codes as stored) of the passages of one code."""
-        return self.catalog.code_passages(system, code, filters)
-
-    def display(self, system: str, key: str) -> str:
-        return self.catalog.display(system, key)
 
     def lookup(self, text: str, filters: Filters) -> tuple[Ranked, bool]:
         """The code passages the Alphabetic Index entries that best cover the query lead to,
