@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-all lint bench clean
+.PHONY: install run test test-fast test-all lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ run: install
 
 test: install
 	$(BIN)/pytest
+
+# no real model, Chroma server, language-model server or browser: under a minute
+test-fast: install
+	$(BIN)/pytest -n 2 -m 'not slow and not integration'
 
 test-all: install
 	$(BIN)/pytest -m ''

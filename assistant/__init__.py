@@ -20,14 +20,14 @@ PUBLIC = {
     "Missing": "assistant.answer_types",
     "Assistant": "assistant.chat",
     "Turn": "assistant.chat",
-    "Event": "assistant.chat",
+    "Event": "assistant.events",
     "Catalog": "assistant.catalog",
     "CodeInfo": "assistant.catalog",
     "Filters": "assistant.filters",
     "Index": "assistant.index",
-    "Hit": "assistant.search",
-    "Searcher": "assistant.search",
-    "SearchResult": "assistant.search",
+    "Hit": "assistant.retrieval",
+    "Searcher": "assistant.retrieval",
+    "SearchResult": "assistant.retrieval",
     "Settings": "assistant.settings",
     "ChatModel": "assistant.llm",
     "OpenAIChat": "assistant.llm",
@@ -54,11 +54,12 @@ __all__ = [
 if TYPE_CHECKING:
     from assistant.answer_types import Answer, Citation, Missing
     from assistant.catalog import Catalog, CodeInfo
-    from assistant.chat import Assistant, Event, Turn
+    from assistant.chat import Assistant, Turn
+    from assistant.events import Event
     from assistant.filters import Filters
     from assistant.index import Index
     from assistant.llm import ChatModel, OpenAIChat
-    from assistant.search import Hit, Searcher, SearchResult
+    from assistant.retrieval import Hit, Searcher, SearchResult
     from assistant.settings import Settings
 
 

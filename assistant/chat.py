@@ -1,6 +1,6 @@
 """The answering flow: ``prepare`` (standalone question, retrieval, extractive draft) then
-``answer`` or ``answer_stream`` (extractive, or a language model over the same passages).
-Whatever the mode, the answer is validated against the catalog before it leaves."""
+``answer`` or ``answer_stream`` by one of the answerers (extractive, or a language model over
+the same passages; see answerers.py), which validate the answer against the catalog."""
 
 from __future__ import annotations
 
@@ -11,17 +11,18 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.answer_types import Answer, Citation, Missing
+from assistant.answer_types import Answer, Missing
+from assistant.answerers import Answerer, Extractive, Grounded, Prepared
 from assistant.citations import Citations
+from assistant.events import Done, Event
 from assistant.extractive import Found, agreed, compose
 from assistant.filters import Filters
 from assistant.index import Index
-from assistant.llm import ChatModel, answer_messages, rewrite_messages
+from assistant.llm import ChatModel, rewrite_messages
 from assistant.query import CodeRef, Query
-from assistant.scope import gaps, statement
-from assistant.search import Hit
+from assistant.retrieval import Hit, Retriever
+from assistant.scope import gaps
 from assistant.tuning import CONCEPT_K, GUIDELINE_K, LEADING, MAIN_K, MAX_LLM_PASSAGES
-from assistant.validate import MARKER, StreamValidator, validate
 
 Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
@@ -34,22 +35,6 @@ class Turn:
     content: str
 
 
-@dataclass(frozen=True)
-class Event:
-    kind: Literal["delta", "citations", "done", "error"]
-    data: object
-
-
-@dataclass
-class Prepared:
-    question: str
-    query: Query
-    hits: list[Hit]
-    draft: Answer
-    llm_citations: list[Citation]
-    concepts: list[tuple[str, list[Hit]]]
-
-
 def found_codes(hits: list[Hit], concepts: list[tuple[str, list[Hit]]]) -> list[CodeRef]:
     """The codes an answer leads with: the best two of the main search and the best of each
     concept, when words or the Alphabetic Index support them."""
@@ -60,9 +45,18 @@ def found_codes(hits: list[Hit], concepts: list[tuple[str, list[Hit]]]) -> list[
 
 
 class Assistant:
-    def __init__(self, index: Index, chat_model: ChatModel | None = None) -> None:
+    """Answers a conversation: the question read and searched by the index's retriever, then
+    answered by one of two answerers (see answerers.py)."""
+
+    def __init__(
+        self, index: Index, chat_model: ChatModel | None = None, retriever: Retriever | None = None
+    ) -> None:
         self.index = index
+        self.catalog = index.catalog
+        self.retriever: Retriever = retriever or index.searcher
         self.chat_model = chat_model
+        self.extractive: Answerer = Extractive(index.catalog)
+        self.grounded: Answerer | None = Grounded(index.catalog, chat_model) if chat_model else None
 
     def standalone(self, turns: list[Turn], warnings: list[str]) -> str:
         users = [t.content for t in turns if t.role == "user"]
@@ -83,7 +77,7 @@ class Assistant:
     def prepare(self, turns: list[Turn]) -> Prepared:
         warnings: list[str] = []
         question = self.standalone(turns, warnings)
-        searcher = self.index.searcher
+        searcher = self.retriever
         query = searcher.analyse(question)  # read first: every signal works from it
         vectors = searcher.embed([query.focus, *query.concepts])  # one batch for every search
         # one probe (embedding, BM25 pool) for both searches of the question
@@ -100,7 +94,7 @@ class Assistant:
         missing = self.missing(query)
         cites = Citations()
         result = Found(query, found.hits, guidelines.hits, concepts, missing)
-        markdown = compose(result, self.index.catalog, cites)
+        markdown = compose(result, self.catalog, cites)
         draft = Answer(
             answer=markdown,
             citations=cites.items,
@@ -129,7 +123,7 @@ class Assistant:
             return []
         system = query.system_hint if query.system_hint in ("icd10pcs", "hcpcs") else "icd10cm"
         filters = Filters(system=system, kind="code")
-        searcher = self.index.searcher
+        searcher = self.retriever
         out = []
         for concept, vector in zip(query.concepts, vectors, strict=True):
             probe = searcher.probe(concept, CONCEPT_MODES, vector=vector)
@@ -138,7 +132,7 @@ class Assistant:
         return out
 
     def missing(self, query: Query) -> list[Missing]:
-        catalog = self.index.catalog
+        catalog = self.catalog
         sources = catalog.sources()
         # the user's own documents (payer policies, LCDs) count as loaded policy
         loaded = {str(s["name"]) for s in sources} | {str(s["loader"]) for s in sources}
@@ -150,73 +144,12 @@ class Assistant:
     def answer(self, turns: list[Turn], use_llm: bool = True) -> Answer:
         final = None
         for event in self.answer_stream(turns, use_llm):
-            if event.kind == "done":
-                final = event.data
-        assert isinstance(final, Answer)
+            if isinstance(event, Done):
+                final = event.answer
+        assert final is not None
         return final
 
     def answer_stream(self, turns: list[Turn], use_llm: bool = True) -> Iterator[Event]:
         prepared = self.prepare(turns)
-        if use_llm and self.chat_model is not None:
-            yield from self.llm_stream(prepared, self.chat_model)
-            return
-        final = validate(prepared.draft, self.index.catalog)
-        yield Event("citations", final.citations)
-        for line in final.answer.splitlines(keepends=True):
-            yield Event("delta", line)
-        yield Event("done", final)
-
-    def llm_stream(self, prepared: Prepared, model: ChatModel) -> Iterator[Event]:
-        """Tokens are checked against the catalog as they stream (see StreamValidator); if the
-        model fails or cites nothing, ``done`` carries the extractive answer instead."""
-        yield Event("citations", prepared.llm_citations)
-        checker = StreamValidator(self.index.catalog, {c.n for c in prepared.llm_citations})
-        missing = prepared.draft.missing
-        preface = statement(missing) + "\n\n" if missing else ""
-        if preface:
-            yield Event("delta", preface)  # what is missing comes first, whatever the model says
-        try:
-            messages = answer_messages(
-                prepared.question,
-                prepared.llm_citations,
-                [concept for concept, _ in prepared.concepts],
-                [m.name for m in prepared.draft.missing],
-            )
-            for piece in model.stream(messages):
-                released = checker.feed(piece)
-                if released:
-                    yield Event("delta", released)
-            released = checker.finish()
-            if released:
-                yield Event("delta", released)
-        except Exception as exc:  # down, slow past the timeout, or refused
-            why = f"the language model failed ({type(exc).__name__})"
-            yield Event("done", self.fallback(prepared, why))
-            return
-        text = checker.text.strip()
-        if len(text) < 20 or not MARKER.search(text):
-            why = "the language model's answer cited no passage"
-            yield Event("done", self.fallback(prepared, why))
-            return
-        cites = Citations()
-        cites.items = prepared.llm_citations
-        footer = cites.footer()
-        yield Event("delta", footer)
-        answer = Answer(
-            answer=preface + text + footer,
-            citations=prepared.llm_citations,
-            codes=list(checker.codes.values()),
-            mode="llm",
-            warnings=list(dict.fromkeys([*prepared.draft.warnings, *checker.warnings])),
-            versions=cites.versions(),
-            missing=prepared.draft.missing,
-        )
-        yield Event("done", answer)
-
-    def fallback(self, prepared: Prepared, why: str) -> Answer:
-        draft = prepared.draft.model_copy(
-            update={
-                "warnings": [*prepared.draft.warnings, f"{why}; the extractive answer is shown"]
-            }
-        )
-        return validate(draft, self.index.catalog)
+        answerer = self.grounded if use_llm and self.grounded is not None else self.extractive
+        yield from answerer.stream(prepared)

@@ -9,29 +9,26 @@ import re
 import threading
 from collections import defaultdict
 
-from assistant import lexical
 from assistant.catalog import Catalog
-from assistant.lexical import STOP
+from assistant.lexical import LexicalIndex
+from assistant.text import SEARCH_STOP, plain_words
 from assistant.tuning import MOST_QUOTING, RARE_SHARES
 
 QUOTED = re.compile(r"[“\"]([^”\"]{3,40})[”\"]")
 
 
-def plain(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9/]+", text.lower()))
-
-
 def terms_in(text: str) -> set[str]:
     """The quoted terms of a passage, as plain words (stop words alone are no term)."""
-    found = {plain(m) for m in QUOTED.findall(text)}
-    return {t for t in found if len(t) >= 3 and not set(t.split()) <= STOP}
+    found = {plain_words(m) for m in QUOTED.findall(text)}
+    return {t for t in found if len(t) >= 3 and not set(t.split()) <= SEARCH_STOP}
 
 
 class DefinedTerms:
     """Built from the catalog's guideline passages on first use."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, bm25: LexicalIndex) -> None:
         self.catalog = catalog
+        self.bm25 = bm25
         self.quoting: dict[str, list[tuple[int, str]]] | None = None
         self.lock = threading.Lock()
 
@@ -41,22 +38,22 @@ class DefinedTerms:
         words over text and heading trail: "outpatient" picks Section IV's rule), then in the
         guidelines' order. A term common in the corpus ("acute", "unspecified") is a word of
         code titles more than a question about a rule, and counts for nothing."""
-        words = f" {plain(text)} "
+        words = f" {plain_words(text)} "
         hits: dict[tuple[int, str], int] = defaultdict(int)
         for term, passages in self.load().items():
             if f" {term} " in words and self.rare(term):
                 for passage in passages:
                     hits[passage] += 1
-        fit = lexical.scores(self.catalog.conn, text, [pid for _, pid in hits])
+        fit = self.bm25.scores(text, [pid for _, pid in hits])
         best = sorted(hits, key=lambda p: (-hits[p], fit.get(p[1], 0.0), p[0]))
         return [pid for _, pid in best]
 
     def rare(self, term: str) -> bool:
         """Whether the term's rarest word is rare in the corpus (a query's words have their
         counts cached by the BM25 search already)."""
-        conn = self.catalog.conn
-        counts = [lexical.document_frequency(conn, w) for w in term.split() if w not in STOP]
-        return bool(counts) and min(counts) <= RARE_SHARES[0] * lexical.passage_count(conn)
+        words = [w for w in term.split() if w not in SEARCH_STOP]
+        frequencies = [self.bm25.document_frequency(w) for w in words]
+        return bool(frequencies) and min(frequencies) <= RARE_SHARES[0] * self.bm25.passage_count()
 
     def load(self) -> dict[str, list[tuple[int, str]]]:
         with self.lock:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,10 +73,14 @@ class HashEmbedder(Embedder):
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().split():
-                slot = int(hashlib.md5(word.encode()).hexdigest()[:8], 16) % self.dimension
-                out[row, slot] += 1.0
+                out[row, slot_of(word, self.dimension)] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
+
+
+@lru_cache(maxsize=100_000)
+def slot_of(word: str, dimension: int) -> int:
+    return int(hashlib.md5(word.encode()).hexdigest()[:8], 16) % dimension
 
 
 def make_embedder(settings: Settings, threads: int = 0) -> Embedder:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.filters import Filters
-from assistant.search import ALL_MODES, Hit, Searcher
+from assistant.retrieval import ALL_MODES, Hit, Searcher
 
 MODES = {
     "full": ALL_MODES,

@@ -11,8 +11,8 @@ from assistant.catalog import Catalog, CodeInfo
 from assistant.citations import Citations
 from assistant.models import Passage, passage_id
 from assistant.query import CodeRef, Query
+from assistant.retrieval import Hit
 from assistant.scope import statement
-from assistant.search import Hit
 from assistant.tuning import ALSO_SEE, HEADING_SLACK
 
 SYSTEM_NAMES = {

@@ -5,16 +5,11 @@ brackets are nonessential and "NOS" (not otherwise specified) is notation, so "p
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import defaultdict
 
 from assistant.catalog import Catalog
-
-
-def plain(text: str) -> str:
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|\bnos\b", " ", text.lower())
-    return " ".join(text.split()).strip(" .?")
+from assistant.text import plain_term
 
 
 class InclusionTerms:
@@ -27,13 +22,13 @@ class InclusionTerms:
 
     def codes(self, text: str) -> list[tuple[str, str]]:
         """(system, key) of the codes that list ``text`` among their inclusion terms."""
-        return self.load().get(plain(text), [])
+        return self.load().get(plain_term(text), [])
 
     def load(self) -> dict[str, list[tuple[str, str]]]:
         with self.lock:
             if self.terms is None:
                 terms: dict[str, list[tuple[str, str]]] = defaultdict(list)
                 for row in self.catalog.inclusion_terms():
-                    terms[plain(row["text"])].append((row["system"], row["key"]))
+                    terms[plain_term(row["text"])].append((row["system"], row["key"]))
                 self.terms = terms
             return self.terms

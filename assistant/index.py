@@ -7,7 +7,7 @@ from functools import cached_property
 from assistant.catalog import Catalog
 from assistant.embedder import Embedder, embedder_name, make_embedder
 from assistant.errors import NotReady
-from assistant.search import Searcher
+from assistant.retrieval import Searcher
 from assistant.settings import Settings
 from assistant.vectorstore import StoreHandle
 

@@ -13,48 +13,10 @@ import threading
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-
-import snowballstemmer
 
 from assistant.catalog import Catalog
+from assistant.text import stems
 from assistant.tuning import GRAFTED, LOOKUP_COMMON, LOOKUP_RARE
-
-STOP = frozenset(
-    "a an and are as at be by for from in into is of on or the to with without due other than "
-    "what which code codes coding".split()
-)
-SUFFIXES = ("ations", "ation", "ically", "ical", "ive", "ions", "ion", "ic", "ia", "es", "s", "y")
-ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6"}
-NUMBERED = frozenset({"stage", "type", "grade", "degree", "class", "phase"})
-ENGLISH = snowballstemmer.stemmer("english")
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """Snowball's English stemmer (lymphocytic/lymphocyte, depletion/depleted agree), then a
-    few suffixes it keeps (anemia/anemic, which it leaves as "anemia" and "anem"). Not for an
-    inflammation: Snowball reads "prostatitis" as "prostate" and "gastritis" as "gastric"."""
-    if not word.endswith("itis"):
-        word = ENGLISH.stemWord(word)
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def numbered(words: list[str]) -> list[str]:
-    """Roman numerals after "stage", "grade", "type" and the like as digits: the index says
-    "grade 4" where ICD-9-CM said "grade IV" (and "I" alone stays a pronoun)."""
-    return [
-        ROMAN.get(word, word) if i and words[i - 1] in NUMBERED else word
-        for i, word in enumerate(words)
-    ]
-
-
-def stems(text: str) -> set[str]:
-    words = numbered(re.findall(r"[a-z0-9]+", text.lower()))
-    return {stem(w) for w in words if w not in STOP}
 
 
 def interned(words: set[str]) -> tuple[str, ...]:

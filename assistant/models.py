@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, get_args
 
 # one vocabulary of code systems and passage kinds, for the core, the API and the CLI
@@ -73,8 +74,10 @@ class Passage:
     page: int | None = None
     trail: str | None = None  # heading trail, e.g. "Section I > C. Chapter-specific > 4. ..."
 
-    @property
+    @cached_property
     def hash(self) -> str:
+        """Of every field that is stored: a changed passage gets a new vector (computed once,
+        ingest asks for it several times)."""
         payload = json.dumps(
             [
                 self.text,

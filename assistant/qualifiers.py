@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.lookup import NUMBERED, ROMAN, stem
+from assistant.text import NUMBERED, ROMAN, stem
 
 DENY = frozenset({"without", "not", "no", "except"})
 SCOPE_ENDS = frozenset({"with", "but"})

@@ -10,7 +10,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from assistant.filters import Filters
-from assistant.search import Hit, Searcher
+from assistant.retrieval import Hit, Searcher
 
 
 def to_document(hit: Hit) -> Document:

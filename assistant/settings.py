@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_message_chars: int = 4000
     max_messages: int = 40
     debug: bool = Field(False, description="Log request bodies (they may hold patient data).")
+    vectors: Literal["chroma", "memory"] = Field(
+        "chroma", description="'memory': vectors held by this process only (tests, trials)."
+    )
     chroma_host: str | None = None
     chroma_port: int = 8001
 

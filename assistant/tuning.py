@@ -27,12 +27,9 @@ class Weights:
     title: float = 8.0
     lookup: float = 4.0
     # guideline passages quoting a term the query uses (see DefinedTerms), then those naming
-    # the categories of its codes (as their own list at weight 2 or 4: tuning half of
-    # dev_real 0.647 -> 0.588, 0.529)
+    # the categories of its codes and of the codes found for it (as their own list at weight
+    # 2 or 4: tuning half of dev_real 0.647 -> 0.588, 0.529)
     defined: float = 2.0
-    # guideline passages naming the categories of the question's codes and of the codes
-    # found for it: chosen on the tuning half of dev_real
-    named: float = 4.0
     # score factor for a guideline section of the chapter a question's codes lie in: the
     # guidelines are written chapter by chapter, and a question about a code often turns on
     # a rule of its chapter (tuning half of dev_real, section cited: 0.706 -> 0.765 at 1.5;

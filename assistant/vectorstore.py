@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -69,6 +69,54 @@ class VectorHit:
 NONE: Mapping[str, Any] = MappingProxyType({})
 
 
+class VectorIndex(Protocol):
+    """What ingest and search need of a vector store: Chroma (``VectorStore``, embedded or a
+    server) or the in-memory one (``assistant.memory_vectors``)."""
+
+    @property
+    def titles(self) -> VectorIndex: ...  # one vector per code passage, of its title alone
+
+    @property
+    def prose(self) -> VectorIndex: ...  # the guideline, definition and document passages again
+
+    def count(self) -> int: ...
+
+    def upsert(
+        self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict[str, Any]]
+    ) -> None: ...
+
+    def stored_hashes(self, ids: Sequence[str]) -> dict[str, str]: ...
+
+    def ids_for_source(self, source: str) -> list[str]: ...
+
+    def delete(self, ids: Iterable[str]) -> None: ...
+
+    def query(
+        self,
+        vector: np.ndarray,
+        k: int,
+        where: dict[str, Any] | None = None,
+        metadata: bool = True,
+    ) -> list[VectorHit]: ...
+
+
+def collection_name(settings: Settings, embedder_name: str) -> str:
+    """One collection per embedding model: vectors of two models never mix."""
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", embedder_name).strip("-").lower()
+    return f"{settings.collection}-{slug}"
+
+
+def open_vectors(settings: Settings, embedder_name: str) -> VectorIndex:
+    """The vector store the settings name: Chroma (embedded, or the server at
+    ``chroma_host``), or in memory."""
+    if settings.vectors == "memory":
+        from assistant.memory_vectors import MemoryVectors
+
+        place = str(settings.data_dir.resolve())
+        return MemoryVectors.named(place, collection_name(settings, embedder_name))
+    return VectorStore.open(settings, embedder_name)
+
+
 def make_client(settings: Settings) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -107,8 +155,7 @@ class VectorStore:
 
     @classmethod
     def open(cls, settings: Settings, embedder_name: str) -> VectorStore:
-        slug = re.sub(r"[^a-zA-Z0-9]+", "-", embedder_name).strip("-").lower()
-        return cls(make_client(settings), f"{settings.collection}-{slug}", embedder_name)
+        return cls(make_client(settings), collection_name(settings, embedder_name), embedder_name)
 
     @cached_property
     def titles(self) -> VectorStore:
@@ -183,14 +230,14 @@ class StoreHandle:
     def __init__(self, settings: Settings, embedder_name: str) -> None:
         self.settings = settings
         self.embedder_name = embedder_name
-        self.store: VectorStore | None = None
+        self.store: VectorIndex | None = None
         self.last_try = -RETRY_SECONDS
 
-    def get(self) -> VectorStore | None:
+    def get(self) -> VectorIndex | None:
         if self.store is None and time.monotonic() - self.last_try >= RETRY_SECONDS:
             self.last_try = time.monotonic()
             try:
-                self.store = VectorStore.open(self.settings, self.embedder_name)
+                self.store = open_vectors(self.settings, self.embedder_name)
             except Exception:
                 self.store = None
         return self.store

@@ -12,7 +12,7 @@ import threading
 from collections import Counter
 
 from assistant.catalog import Catalog
-from assistant.lookup import stem
+from assistant.text import stem
 
 WORD = re.compile(r"[a-z][a-z]+")
 LEAD_STOP = frozenset(

@@ -14,7 +14,7 @@ from assistant.errors import BadInput, MedcodeError
 from assistant.extractive import SYSTEM_NAMES
 from assistant.index import Index
 from assistant.models import KINDS, SYSTEMS
-from assistant.search import Hit
+from assistant.retrieval import Hit
 from assistant.settings import Settings
 
 
@@ -178,6 +178,7 @@ def print_real(real: dict[str, object]) -> None:
 
 def run_ask(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.chat import Assistant, Turn
+    from assistant.events import Delta, Done
     from assistant.index import Index
     from assistant.llm import OpenAIChat
 
@@ -188,10 +189,10 @@ def run_ask(settings: Settings, args: argparse.Namespace) -> int:
         print(bot.answer(turns).model_dump_json(indent=2))
         return 0
     for event in bot.answer_stream(turns):
-        if event.kind == "delta" and model is not None:
-            print(event.data, end="", flush=True)
-        elif event.kind == "done" and isinstance(event.data, Answer):
-            print_answer(event.data, streamed=model is not None)
+        if isinstance(event, Delta) and model is not None:
+            print(event.text, end="", flush=True)
+        elif isinstance(event, Done):
+            print_answer(event.answer, streamed=model is not None)
     return 0
 
 

@@ -21,11 +21,11 @@ from assistant import schema
 from assistant.catalog import Catalog
 from assistant.embedder import Embedder
 from assistant.models import Passage
-from assistant.vectorstore import PROSE_KINDS, VectorStore
+from assistant.vectorstore import PROSE_KINDS, VectorIndex
 from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
-Part = tuple[VectorStore, list[Passage], Callable[[Passage], str]]
+Part = tuple[VectorIndex, list[Passage], Callable[[Passage], str]]
 PIPELINE_VERSION = "4"  # 2: title vectors for code passages; 3: prose companion;
 # 4: BM25 indexes heading trails, wrapped guideline headings are whole
 EMBED_CHUNK = 512
@@ -67,7 +67,7 @@ class Pipeline:
     def __init__(
         self,
         catalog: Catalog,
-        vectors: Callable[[], VectorStore],
+        vectors: Callable[[], VectorIndex],
         embedder: Callable[[], Embedder],
         progress: Progress,
     ) -> None:
@@ -107,7 +107,7 @@ class Pipeline:
         return self.catalog.has_loaded(checksum(path), tag)
 
     def embed_missing(
-        self, passages: list[Passage], vectors: VectorStore, text_of: Callable[[Passage], str]
+        self, passages: list[Passage], vectors: VectorIndex, text_of: Callable[[Passage], str]
     ) -> int:
         stored = vectors.stored_hashes([p.id for p in passages])
         todo = [p for p in passages if stored.get(p.id) != p.hash]

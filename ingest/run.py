@@ -14,7 +14,7 @@ from assistant.catalog import Catalog
 from assistant.embedder import Embedder, embedder_name, make_embedder
 from assistant.errors import MedcodeError
 from assistant.settings import Settings
-from assistant.vectorstore import VectorStore
+from assistant.vectorstore import VectorIndex, open_vectors
 from ingest.detect import Loader, corpus_files, loader_for, packaged_sources
 from ingest.pipeline import IngestResult, Pipeline, Progress
 
@@ -55,9 +55,9 @@ def make_pipeline(
         return embedder or make_embedder(settings)
 
     @cache
-    def get_vectors() -> VectorStore:
+    def get_vectors() -> VectorIndex:
         name = embedder.name if embedder else embedder_name(settings)
-        return VectorStore.open(settings, name)
+        return open_vectors(settings, name)
 
     return Pipeline(catalog, get_vectors, get_embedder, Progress(quiet))
 

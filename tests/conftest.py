@@ -14,6 +14,21 @@ SHARED = Path(os.environ.get("MEDCODE_SHARED_DIR", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 
 
+# fixtures that bring up a real model, a Chroma server, a language-model server or a browser:
+# a test that uses one is in the integration tier (`make test-fast` leaves it out)
+INTEGRATION_FIXTURES = frozenset(
+    {"minilm", "onnx_model", "real_index", "chroma_server", "llm_url", "llm_server"}
+    | {"hostile_index"}
+    | {"browser", "widget_server"}
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
 def corpus_file(name: str) -> Path:
     path = CORPUS / name
     if not path.is_file():
@@ -39,11 +54,13 @@ def hashed() -> HashEmbedder:
 @pytest.fixture(scope="session")
 def default_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The packaged sources (ICD-10-CM tabular, GEMs) ingested once, with the hash test
-    embedder so that it takes seconds; real-model ingests are tested on smaller files."""
+    embedder and the in-memory vector index so that it takes seconds; real-model ingests and
+    Chroma are tested on smaller files. A server or command started on it in another process
+    finds no vectors (meaningless ones, with the hash embedder): the catalog and BM25 answer."""
     from ingest.run import ingest
 
     data = tmp_path_factory.mktemp("default") / "data"
-    built = Settings(data_dir=data, corpus_dir=None, embedder="hash")
+    built = Settings(data_dir=data, corpus_dir=None, embedder="hash", vectors="memory")
     results, errors = ingest(built, [], quiet=True)
     assert not errors and len(results) == 2
     yield built

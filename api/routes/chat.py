@@ -8,9 +8,10 @@ from fastapi.responses import StreamingResponse
 
 from api.schemas import ChatRequest, MessageIn
 from api.state import AppState, Ready
-from assistant.answer_types import Answer, Citation
-from assistant.chat import Event, Turn
-from assistant.errors import InvalidField, MedcodeError
+from assistant.answer_types import Answer
+from assistant.chat import Turn
+from assistant.errors import InvalidField
+from assistant.events import Event, guarded
 
 router = APIRouter(prefix="/v1", tags=["chat"])
 
@@ -33,22 +34,11 @@ def sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
-def event_json(event: Event) -> object:
-    if isinstance(event.data, Answer):
-        return event.data.model_dump()
-    if isinstance(event.data, list):
-        return [c.model_dump() for c in event.data if isinstance(c, Citation)]
-    return {"text": event.data}
-
-
 def stream_events(events: Iterator[Event]) -> Iterator[str]:
-    try:
-        for event in events:
-            yield sse(event.kind, event_json(event))
-    except MedcodeError as exc:
-        yield sse("error", {"error": exc.name, "message": exc.message})
-    except Exception as exc:  # the stream has started: report in-band, never a broken stream
-        yield sse("error", {"error": "internal_error", "message": type(exc).__name__})
+    """Each typed event as a server-sent event of its kind; a failure once the stream has
+    started is reported in-band (see events.guarded), never a broken stream."""
+    for event in guarded(events):
+        yield sse(event.kind, event.payload())
 
 
 @router.post(

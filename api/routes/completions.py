@@ -17,7 +17,7 @@ from api.routes.chat import turns
 from api.schemas import CompletionRequest, MessageIn
 from api.state import AppState, Ready
 from assistant.answer_types import Answer
-from assistant.chat import Event
+from assistant.events import Delta, Done, Event, Failed, guarded
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
 MODEL = "medcode"
@@ -110,12 +110,14 @@ def chunk(
 def chunks(ident: str, events: Iterator[Event]) -> Iterator[str]:
     yield chunk(ident, {"role": "assistant", "content": ""})
     streamed = ""
-    for event in events:
-        if event.kind == "delta":
-            streamed += str(event.data)
-            yield chunk(ident, {"content": str(event.data)})
-        elif event.kind == "done" and isinstance(event.data, Answer):
-            answer = event.data
+    for event in guarded(events):
+        if isinstance(event, Failed):  # in-band, as OpenAI's streams report errors
+            yield f"data: {json.dumps({'error': event.payload()})}\n\n"
+        elif isinstance(event, Delta):
+            streamed += event.text
+            yield chunk(ident, {"content": event.text})
+        elif isinstance(event, Done):
+            answer = event.answer
             rest = (
                 answer.answer[len(streamed) :]
                 if answer.answer.startswith(streamed)

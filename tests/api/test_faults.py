@@ -24,6 +24,7 @@ from tests.conftest import ROOT, cli_env, corpus_file
 from tests.fake_llm import FakeLLM
 from tests.ingest.test_kill import wait_for_progress
 
+pytestmark = pytest.mark.integration  # servers started, stopped and killed
 QUESTION = {"messages": [{"role": "user", "content": "type 2 diabetes E11.9"}]}
 
 

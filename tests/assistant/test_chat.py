@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.answer_types import Answer
-from assistant.chat import Assistant, Event, Turn
+from assistant.chat import Assistant, Turn
+from assistant.events import Cited, Delta, Done, Event
 from assistant.index import Index
 from assistant.llm import ScriptedChat
 from assistant.settings import Settings
@@ -84,10 +85,13 @@ def test_stream_events_in_order(index: Index) -> None:
             [Turn("user", "E11.9")]
         )
     )
-    kinds = [e.kind for e in events]
-    assert kinds[0] == "citations" and kinds[-1] == "done" and kinds.count("delta") >= 2
-    streamed = "".join(str(e.data) for e in events if e.kind == "delta")
-    assert streamed.startswith("E11.9 fits this case [1].") and streamed == events[-1].data.answer  # type: ignore[attr-defined]
+    first, last = events[0], events[-1]
+    assert isinstance(first, Cited) and first.citations and isinstance(last, Done)
+    deltas = [e.text for e in events if isinstance(e, Delta)]
+    assert len(deltas) >= 2 and len(deltas) == len(events) - 2
+    streamed = "".join(deltas)
+    assert streamed.startswith("E11.9 fits this case [1].") and streamed == last.answer.answer
+    assert [e.kind for e in (first, events[1], last)] == ["citations", "delta", "done"]
 
 
 def test_follow_up_is_rewritten(index: Index) -> None:

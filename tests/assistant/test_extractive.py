@@ -8,7 +8,8 @@ from assistant.citations import Citations
 from assistant.extractive import guideline_block, reporting_codes
 from assistant.models import Passage
 from assistant.query import analyse, setting_of
-from assistant.search import Hit, elsewhere
+from assistant.retrieval import Hit
+from assistant.retrieval.rerank import elsewhere
 from assistant.settings import Settings
 
 
@@ -133,7 +134,7 @@ def test_a_choice_between_codes_gets_the_rule_that_tells_them_apart(
 
 
 def test_a_section_lies_within_a_chapter_or_not() -> None:
-    from assistant.search import within
+    from assistant.retrieval.rerank import within
 
     assert within(rule("I.C.19.e.5.a"), ("I.C.19",)) and within(rule("I.C.19"), ("I.C.19",))
     assert not within(rule("I.C.1.a"), ("I.C.19",)) and not within(rule("I.C.1"), ("I.C.19",))

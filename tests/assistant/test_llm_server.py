@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.chat import Assistant, Turn
+from assistant.events import Delta, Done
 from assistant.index import Index
 from assistant.llm import OpenAIChat
 from assistant.settings import Settings
@@ -82,18 +83,18 @@ def test_streams_through_the_real_client(default_index: Settings, llm_url: str) 
             ]
         )
     )
-    deltas = [e for e in events if e.kind == "delta"]
+    deltas = [e for e in events if isinstance(e, Delta)]
     assert len(deltas) > 3  # tokens arrived one by one
-    answer = events[-1].data
-    assert events[-1].kind == "done"
-    assert answer.citations and answer.versions  # type: ignore[attr-defined]
-    if answer.mode == "extractive":  # type: ignore[attr-defined]
-        assert any("extractive answer is shown" in w for w in answer.warnings)  # type: ignore[attr-defined]
-    text = answer.answer  # type: ignore[attr-defined]
-    for code in answer.codes:  # type: ignore[attr-defined]
+    assert isinstance(events[-1], Done)
+    answer = events[-1].answer
+    assert answer.citations and answer.versions
+    if answer.mode == "extractive":
+        assert any("extractive answer is shown" in w for w in answer.warnings)
+    text = answer.answer
+    for code in answer.codes:
         if not code.valid:
             assert f"{code.code} ⚠ not a valid code" in text
-    checked = {c.code for c in answer.codes}  # type: ignore[attr-defined]
+    checked = {c.code for c in answer.codes}
     for match in CODE_LIKE.finditer(text):
         assert match.group(0).removeprefix("CPT").strip() in checked
 

@@ -10,10 +10,10 @@ import pytest
 
 from assistant.filters import Filters
 from assistant.index import Index
-from assistant.lexical import words_of
-from assistant.lookup import stem, stems
-from assistant.search import Searcher
+from assistant.retrieval import Searcher
+from assistant.retrieval.index_lookup import leads
 from assistant.settings import Settings
+from assistant.text import stem, stems, words_of
 from ingest.run import ingest
 from tests.conftest import corpus_file, trimmed_tabular
 
@@ -51,7 +51,9 @@ def index_slice(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     folder = tmp_path_factory.mktemp("lookup")
-    settings = Settings(data_dir=folder / "data", corpus_dir=None, embedder="hash")
+    settings = Settings(
+        data_dir=folder / "data", corpus_dir=None, embedder="hash", vectors="memory"
+    )
     files = [trimmed_tabular(folder), index_slice(folder)]
     _, errors = ingest(settings, files, quiet=True)
     assert not errors
@@ -76,7 +78,7 @@ def test_see_references_are_followed(index: Index) -> None:
 def test_a_see_reference_leads_to_the_sub_term_it_names(index: Index) -> None:
     # "Pneumonia > tuberculous (any) - see Tuberculosis, pulmonary": the sub-term's A15.0
     # (the index's own codes: the trimmed tabular list lacks chapters 1 and 21)
-    find = index.searcher.index_lookup.find
+    find = index.searcher.derived.lookup.find
     assert find("tuberculous pneumonia", "icd10cm")[0] == ("icd10cm", "A15.0")
     # "Need (for) > vaccination - see Vaccination", a main term without a code of its own:
     # its coded sub-terms ("delayed" Z28.9, "encounter for" Z23) read on under the referring
@@ -88,24 +90,24 @@ def test_every_rare_word_picks_candidates(index: Index) -> None:
     # "inoculation" and "against" are in no entry, and "miliary" leads to "Tuberculosis":
     # the entry that covers the most, "Need > vaccination > encounter for", holds only words
     # that are neither of the two rarest; before, nothing was found
-    find = index.searcher.index_lookup.find
+    find = index.searcher.derived.lookup.find
     text = "need for vaccination and inoculation against miliary tuberculosis"
     assert ("icd10cm", "Z23") in find(text, "icd10cm")[:2]
 
 
 def test_a_whole_entry_is_told_apart_from_a_partial_one(index: Index) -> None:
     searcher = index.searcher
-    assert searcher.lookup("hives", Filters(system="icd10cm"))[1]
-    assert searcher.lookup("bronchitis", Filters(system="icd10cm"))[1]
-    assert not searcher.lookup("hives of the elbow", Filters(system="icd10cm"))[1]
+    assert leads_to(searcher, "hives", Filters(system="icd10cm"))[1]
+    assert leads_to(searcher, "bronchitis", Filters(system="icd10cm"))[1]
+    assert not leads_to(searcher, "hives of the elbow", Filters(system="icd10cm"))[1]
     # the best entry, "Bronchitis > acute or subacute", adds a word of its own: not whole
-    assert not searcher.index_lookup.search("acute bronchitis")[1]
-    assert searcher.lookup("hives", Filters(system="icd10pcs")) == ([], False)
+    assert not searcher.derived.lookup.search("acute bronchitis")[1]
+    assert leads_to(searcher, "hives", Filters(system="icd10pcs")) == ([], False)
 
 
 def test_nothing_for_words_the_index_lacks(index: Index) -> None:
     assert lookup(index, "zzzz qqqq") == []
-    assert index.searcher.index_lookup.find("the of and") == []
+    assert index.searcher.derived.lookup.find("the of and") == []
 
 
 def test_stems_agree_across_forms() -> None:
@@ -131,7 +133,7 @@ def test_roman_numerals_after_grade_or_type_read_as_digits() -> None:
 def test_the_index_entry_is_found_across_word_forms(index: Index) -> None:
     # ICD-9-CM's wording against the index's: "grade IV" is "grade 4" (the grades 1 to 4 tied
     # before, and the first printed won), "lymphocytic depletion" is "lymphocyte depleted"
-    find = index.searcher.index_lookup.find
+    find = index.searcher.derived.lookup.find
     text = "intraventricular hemorrhage, grade IV"
     assert find(text, "icd10cm")[0] == ("icd10cm", "P52.22")
     text = "Hodgkin's lymphoma, lymphocytic depletion"
@@ -145,10 +147,12 @@ def test_a_running_searcher_picks_up_a_finished_ingest(
     that is already serving rebuilds it in the background and swaps it in."""
     import time
 
-    from assistant import search
+    from assistant.retrieval import searcher as search
 
     monkeypatch.setattr(search, "REFRESH_SECONDS", 0.0)
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=None, embedder="hash")
+    settings = Settings(
+        data_dir=tmp_path / "data", corpus_dir=None, embedder="hash", vectors="memory"
+    )
     assert not ingest(settings, [trimmed_tabular(tmp_path)], quiet=True)[1]
     searcher = Index(settings).searcher
     assert lookup_of(searcher, "hives") == []
@@ -157,6 +161,10 @@ def test_a_running_searcher_picks_up_a_finished_ingest(
     while lookup_of(searcher, "hives") != ["L50.9"] and time.monotonic() < deadline:
         time.sleep(0.2)
     assert lookup_of(searcher, "hives") == ["L50.9"]
+
+
+def leads_to(searcher: Searcher, text: str, filters: Filters) -> tuple[list[str], bool]:
+    return leads(searcher.derived.lookup, searcher.catalog, text, filters)
 
 
 def lookup_of(searcher: Searcher, text: str) -> list[str | None]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lookup import stems
 from assistant.qualifiers import contradictions, read
+from assistant.text import stems
 
 
 def clash(query: str, title: str) -> int:

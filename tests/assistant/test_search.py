@@ -8,6 +8,9 @@ import pytest
 
 from assistant.filters import Filters
 from assistant.index import Index
+from assistant.retrieval import Ranking
+from assistant.retrieval.codes import describing
+from assistant.retrieval.fusion import fuse
 from assistant.retriever import MedcodeRetriever
 from assistant.settings import Settings
 from tests.test_cli import medcode
@@ -69,7 +72,7 @@ def test_a_term_a_guideline_rules_on_finds_that_rule(index: Index) -> None:
 def test_a_term_common_in_the_corpus_rules_on_nothing(index: Index) -> None:
     if not has_guidelines(index):
         pytest.skip("needs the guidelines PDF in ../shared/corpus")
-    defined = index.searcher.defined
+    defined = index.searcher.derived.defined
     assert "acute" in defined.load()  # I.A.7 quotes it, but code titles say it everywhere
     assert defined.ranked("acute bronchitis") == []
     impending = defined.ranked("how do I code an impending myocardial infarction?")
@@ -191,21 +194,22 @@ def test_a_typed_inclusion_term_names_its_code(index: Index, query: str, code: s
 def test_a_title_vote_counts_by_its_similarity(index: Index) -> None:
     searcher = index.searcher
     probe = searcher.probe("type 2 diabetes mellitus with hyperglycemia", ("title",))
-    assert probe.dense is not None
-    similar = probe.dense.title_similarity()
+    assert probe.vectors is not None
+    similar = probe.vectors.title_similarity()
     best = max(similar, key=similar.__getitem__)
     assert similar[best] > 0.95 and all(-1.0 <= v <= 1.0 for v in similar.values())
     assert searcher.catalog.passages([best])[best].code == "E11.65"
     # two billable codes, the first ranked first by title but far less similar than the second
     ids = [
-        searcher.code_passages("icd10cm", code, Filters(kind="code"))[0]
+        describing(searcher.catalog, "icd10cm", code, Filters(kind="code"))[0]
         for code in ("E11.9", "E11.65")
     ]
-    lists = {"title": ids}
-    plain = searcher.fuse(lists, 2, searcher.weights, None)
-    assert [h.passage.code for h in plain] == ["E11.9", "E11.65"]
-    weighed = searcher.fuse(lists, 2, searcher.weights, None, {ids[0]: 0.4, ids[1]: 0.9})
-    assert [h.passage.code for h in weighed] == ["E11.65", "E11.9"]
+    codes = dict(zip(ids, ("E11.9", "E11.65"), strict=True))
+    plain, _ = fuse({"title": Ranking(ids)}, searcher.weights)
+    assert [codes[pid] for pid in sorted(plain, key=lambda p: -plain[p])] == ["E11.9", "E11.65"]
+    near = Ranking(ids, closeness={ids[0]: 0.4, ids[1]: 0.9})
+    weighed, _ = fuse({"title": near}, searcher.weights)
+    assert [codes[pid] for pid in sorted(weighed, key=lambda p: -weighed[p])] == ["E11.65", "E11.9"]
 
 
 def test_rules_of_the_chapter_of_the_codes_count_more(index: Index) -> None:

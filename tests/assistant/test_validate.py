@@ -73,7 +73,7 @@ def two_systems(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     folder = tmp_path_factory.mktemp("two")
     hcpcs = folder / "HCPC2025_OCT_ANWEB.csv"
     hcpcs.write_text(HCPCS_LINES)
-    built = Settings(data_dir=folder / "data", corpus_dir=None, embedder="hash")
+    built = Settings(data_dir=folder / "data", corpus_dir=None, embedder="hash", vectors="memory")
     _, errors = ingest(built, [trimmed_tabular(folder, {"13"}), hcpcs], quiet=True)
     assert not errors
     return built

@@ -1,5 +1,6 @@
-"""One contract for the vector store, run against the embedded client and a real `chroma run`
-server on 127.0.0.1: what ingest and search rely on must hold for both."""
+"""One contract for the vector store, run against the in-memory index, the embedded Chroma client
+and a real `chroma run` server on 127.0.0.1: what ingest and search rely on must hold for all
+three."""
 
 from __future__ import annotations
 
@@ -11,13 +12,23 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.tuning import TITLES_EF_SEARCH
-from assistant.vectorstore import StoreHandle, VectorStore, refusing_embedding_function
+from assistant.vectorstore import (
+    StoreHandle,
+    VectorIndex,
+    VectorStore,
+    open_vectors,
+    refusing_embedding_function,
+)
 from tests.chroma import ChromaServer
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(
+    params=["memory", "embedded", pytest.param("server", marks=pytest.mark.integration)]
+)
 def settings_for(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     collection = f"t{uuid.uuid4().hex[:12]}"  # one fresh collection per test, also on the server
+    if request.param == "memory":
+        return Settings(data_dir=tmp_path, collection=collection, vectors="memory")
     if request.param == "embedded":
         return Settings(data_dir=tmp_path, collection=collection)
     server: ChromaServer = request.getfixturevalue("chroma_server")
@@ -32,8 +43,8 @@ def unit(*values: float) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-def filled(settings: Settings) -> VectorStore:
-    store = VectorStore.open(settings, "test-embedder")
+def filled(settings: Settings) -> VectorIndex:
+    store = open_vectors(settings, "test-embedder")
     vectors = np.stack([unit(1), unit(1, 0.2), unit(0, 1), unit(0, 0, 1)])
     metas = [
         {"source": "a", "kind": "code", "hash": "h0"},
@@ -42,6 +53,12 @@ def filled(settings: Settings) -> VectorStore:
         {"source": "b", "kind": "guideline", "hash": "h3"},
     ]
     store.upsert(["p0", "p1", "p2", "p3"], vectors, metas)
+    return store
+
+
+def chroma(store: VectorIndex) -> VectorStore:
+    if not isinstance(store, VectorStore):
+        pytest.skip("a property of Chroma's collections")
     return store
 
 
@@ -73,21 +90,21 @@ def test_hashes_sources_replace_delete(settings_for: Settings) -> None:
 
 def test_survives_reopening(settings_for: Settings) -> None:
     filled(settings_for)
-    again = VectorStore.open(settings_for, "test-embedder")
+    again = open_vectors(settings_for, "test-embedder")
     assert again.count() == 4
     assert [h.id for h in again.query(unit(0, 1), 1)] == ["p2"]
 
 
 def test_one_collection_per_embedder(settings_for: Settings) -> None:
     filled(settings_for)
-    other = VectorStore.open(settings_for, "another-model")
+    other = open_vectors(settings_for, "another-model")
     assert other.count() == 0
 
 
 def test_title_vectors_search_wider(settings_for: Settings) -> None:
     """The title collection's graph is searched with ef_search 400, also when it was made before
     that was set: a wider search finds more of the true nearest titles."""
-    store = filled(settings_for)
+    store = chroma(filled(settings_for))
     assert store.collection.configuration["hnsw"]["ef_search"] == 100  # Chroma's default
     made_before = store.client.get_or_create_collection(
         f"{store.name}-titles", embedding_function=refusing_embedding_function()
@@ -95,13 +112,13 @@ def test_title_vectors_search_wider(settings_for: Settings) -> None:
     assert made_before.configuration["hnsw"]["ef_search"] == 100
     titles = store.titles
     assert titles.collection.configuration["hnsw"]["ef_search"] == TITLES_EF_SEARCH
-    again = VectorStore.open(settings_for, "test-embedder").titles
+    again = chroma(open_vectors(settings_for, "test-embedder")).titles
     assert again.collection.configuration["hnsw"]["ef_search"] == TITLES_EF_SEARCH
 
 
 def test_no_embedding_function_ever_runs(settings_for: Settings) -> None:
     """Chroma's default embedding function downloads a model: text must never reach it."""
-    store = filled(settings_for)
+    store = chroma(filled(settings_for))
     with pytest.raises(Exception, match="(?i)embeds its own text"):
         store.collection.query(query_texts=["diabetes"], n_results=1)
     with pytest.raises(Exception, match="(?i)embeds its own text"):

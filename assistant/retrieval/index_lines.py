@@ -1,0 +1,35 @@
+"""Alphabetic Index and table lines that match the question (BM25 and vectors), replaced by the
+code passages they point to: "Hives - see Urticaria" votes for the urticaria code."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from assistant.retrieval.codes import describing
+from assistant.retrieval.signal import Ranked, Ranking, Request
+from assistant.tuning import INDEX_LINES
+
+
+class IndexLines:
+    name = "index"
+
+    def ranked(self, request: Request) -> Ranking | None:
+        words, vectors = request.probe.words, request.probe.vectors
+        if words is None or vectors is None or not request.codes_wanted:
+            return None
+        filters = request.filters
+        index_filters = replace(filters, kind="index", source=None, version=None)
+        ranked = words.ranked(index_filters, INDEX_LINES)
+        ranked += vectors.ranked(index_filters, fallback=False)[:INDEX_LINES]
+        lines = request.catalog.passages(ranked)
+        code_filters = replace(filters, kind="code")
+        out: Ranked = []
+        for pid in ranked:
+            line = lines.get(pid)
+            if line is None or not line.code:
+                continue
+            code = line.code.rstrip("-").rstrip(".")
+            for target in describing(request.catalog, line.system, code, code_filters):
+                if target not in out:
+                    out.append(target)
+        return Ranking(out)

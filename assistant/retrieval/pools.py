@@ -1,0 +1,148 @@
+"""The work a search costs whatever its filters, done once per question and shared by the
+signals: one wide BM25 query (``Words``) and one embedding with one wide vector query
+(``Vectors``). Each is filtered here, per search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from assistant.catalog import FILTER_FIELDS, Catalog
+from assistant.embedder import Embedder
+from assistant.filters import Filters
+from assistant.lexical import LexicalIndex
+from assistant.query import Query
+from assistant.retrieval.signal import Ranked
+from assistant.tuning import LEXICAL_POOL, OVERFETCH
+from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
+
+if TYPE_CHECKING:
+    import sqlite3
+
+
+@dataclass
+class Probe:
+    query: Query
+    words: Words | None
+    vectors: Vectors | None
+    warnings: list[str]
+
+
+class Words:
+    """One wide BM25 query per search, shared by the lexical list and the index-line votes and
+    filtered here; a filtered query is the fallback when the wide one ran out before enough
+    passages of the wanted kind turned up."""
+
+    POOL = LEXICAL_POOL
+
+    def __init__(self, bm25: LexicalIndex, text: str, wide: bool = True) -> None:
+        self.bm25 = bm25
+        self.text = text
+        self.wide = wide  # False: a probe for one filtered search, which goes straight to it
+        self.rows: list[sqlite3.Row] = bm25.wide(text, self.POOL) if wide else []
+
+    def ranked(self, filters: Filters, k: int) -> Ranked:
+        if not self.wide:
+            return [pid for pid, _ in self.bm25.search(self.text, k, filters)]
+        wanted = filters.items()
+        kept = [r["id"] for r in self.rows if all(str(r[name]) == v for name, v in wanted)]
+        if len(kept) >= k or len(self.rows) < self.POOL:
+            return kept[:k]
+        return [pid for pid, _ in self.bm25.search(self.text, k, filters)]
+
+
+class Vectors:
+    """One embedding and one wide vector query per search, shared by every list that needs
+    dense results. Chroma's metadata filter is slow on a large collection and most filters keep
+    a large share of it, so results are filtered here, on fields read from the catalog (which
+    also drops vectors of an unfinished ingest); a filtered query is the fallback when too
+    little survives."""
+
+    def __init__(
+        self,
+        handle: StoreHandle | None,
+        embedder: Embedder | None,
+        catalog: Catalog,
+        depth: int,
+        text: str,
+        warnings: list[str],
+        vector: np.ndarray | None = None,
+        wide: bool = True,
+    ) -> None:
+        self.handle = handle
+        self.depth = depth
+        self.warnings = warnings
+        self.vector = None
+        self.wide: list[VectorHit] = []
+        self.titles: list[VectorHit] = []
+        self.fields: dict[str, tuple[str, ...]] = {}
+        self.store = handle.get() if handle else None
+        if self.store is None or embedder is None:
+            if handle is not None:
+                self.unavailable("the vector store cannot be reached", forget=False)
+            return
+        try:
+            self.vector = vector if vector is not None else embedder.embed_query(text)
+            near = self.store.query(self.vector, depth * OVERFETCH, metadata=False) if wide else []
+            titles = self.store.titles.query(self.vector, depth * 2, metadata=False)
+            self.fields = catalog.filter_fields([h.id for h in near + titles])
+            self.wide = [h for h in near if h.id in self.fields]
+            self.titles = [h for h in titles if h.id in self.fields]
+        except Exception as exc:  # the vector store is optional at query time
+            self.unavailable(type(exc).__name__)
+
+    def unavailable(self, why: str, forget: bool = True) -> None:
+        self.vector = None
+        if forget and self.handle is not None:
+            self.handle.failed()
+        self.warnings.append(
+            f"vector search unavailable ({why}); "
+            "results come from the lexical index and the catalog"
+        )
+
+    def kept(self, hits: list[VectorHit], filters: Filters) -> Ranked:
+        """Ids of the hits whose catalog fields pass the filters."""
+        wanted = filters.items()
+        if not wanted:
+            return [h.id for h in hits]
+        # one comparison per hit (this runs over some 600 hits a search)
+        get = itemgetter(*[FILTER_FIELDS.index(name) for name, _ in wanted])
+        value = tuple(v for _, v in wanted) if len(wanted) > 1 else wanted[0][1]
+        fields = self.fields
+        return [h.id for h in hits if get(fields[h.id]) == value]
+
+    def titled(self, filters: Filters) -> Ranked:
+        """Code passages whose title alone is nearest the query (no fallback: a filter that
+        keeps few of them keeps few codes)."""
+        return self.kept(self.titles, filters)[: self.depth]
+
+    def title_similarity(self) -> dict[str, float]:
+        """Cosine similarity of each title vector found to the query (the store's distances
+        are cosine distances)."""
+        return {h.id: 1.0 - h.distance for h in self.titles}
+
+    def ranked(self, filters: Filters, fallback: bool, titles: bool = False) -> Ranked:
+        """Nearest passages. In a search over every kind, with ``titles``, a code's title
+        vector stands in for its passage vector when nearer (same model, same query: the
+        distances compare), so a code gets one dense vote, not two."""
+        depth = self.depth
+        hits = self.wide
+        if titles and filters.kind is None:
+            hits = sorted([*self.wide, *self.titles], key=lambda h: h.distance)
+        kept_ids = list(dict.fromkeys(self.kept(hits, filters)))
+        if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
+            return kept_ids[:depth]
+        assert self.store is not None
+        where = filters.chroma()
+        try:
+            prose = filters.kind in PROSE_KINDS
+            hits = self.store.prose.query(self.vector, depth, where) if prose else []
+            # an index built before the prose collection existed has it empty: ask the store
+            hits = hits or self.store.query(self.vector, depth, where)
+        except Exception as exc:
+            self.unavailable(type(exc).__name__)
+            return kept_ids
+        return [h.id for h in hits]

@@ -1,0 +1,170 @@
+"""A search: the question read once (query.analyse), each registered signal ranks for it, the
+lists are fused (fusion.py) and the best candidates reranked (rerank.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+
+from assistant.catalog import Catalog
+from assistant.codes import to_key
+from assistant.embedder import Embedder
+from assistant.filters import Filters
+from assistant.models import Passage
+from assistant.qualifiers import Reading, read
+from assistant.query import Query, analyse
+from assistant.retrieval.codes import is_heading
+from assistant.retrieval.derived import Derived
+from assistant.retrieval.fusion import fuse
+from assistant.retrieval.pools import Probe, Vectors, Words
+from assistant.retrieval.registry import ALL_MODES, SIGNALS
+from assistant.retrieval.rerank import rerank
+from assistant.retrieval.signal import Hit, Ranking, Request, SearchResult, Signal
+from assistant.tuning import RERANK_SPAN, Weights
+from assistant.vectorstore import StoreHandle
+
+REFRESH_SECONDS = 5.0
+
+
+class Searcher:
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: StoreHandle | None,
+        embedder: Embedder | None,
+        weights: Weights | None = None,
+        signals: tuple[Signal, ...] = SIGNALS,
+    ) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
+        self.embedder = embedder
+        self.weights = weights or Weights()
+        self.signals = signals
+        self.derived = Derived.of(catalog)
+        self.stamp = catalog.stamp()
+        self.checked = time.monotonic()
+
+    def refresh(self) -> None:
+        """At most every few seconds, see whether an ingest has finished since the snapshot
+        was built; if so, build a new one in the background and swap it in when ready:
+        searches meanwhile use the old one, and never wait for the build."""
+        if time.monotonic() - self.checked < REFRESH_SECONDS:
+            return
+        self.checked = time.monotonic()
+        stamp = self.catalog.stamp()
+        if stamp == self.stamp:
+            return
+        self.stamp = stamp
+        threading.Thread(target=self.rebuild, daemon=True).start()
+
+    def rebuild(self) -> None:
+        self.derived = Derived.of(self.catalog).build()
+
+    def analyse(self, text: str) -> Query:
+        return analyse(text, self.catalog, self.derived.vocabulary)
+
+    def embed(self, texts: list[str]) -> list[np.ndarray | None]:
+        """Several texts in one batch; nothing when there is no embedder or it fails (each
+        probe then tries on its own and reports what went wrong)."""
+        if self.embedder is None or not texts:
+            return [None] * len(texts)
+        try:
+            return list(self.embedder.embed_batch(texts))
+        except Exception:  # the probe that needs it reports the failure
+            return [None] * len(texts)
+
+    def probe(
+        self,
+        text: str,
+        modes: tuple[str, ...] = ALL_MODES,
+        query: Query | None = None,
+        vector: np.ndarray | None = None,
+    ) -> Probe:
+        """The work a query costs whatever its filters, done once. The question is read first
+        (see query.analyse): every list searches its focus, not the narrative around it.
+        ``vector``: the focus already embedded (several texts embed faster as one batch)."""
+        warnings: list[str] = []
+        query = query or self.analyse(text)
+        # without the dense list and index lines, the probe serves one filtered search
+        wide = bool({"dense", "index"} & set(modes))
+        bm25 = self.derived.bm25
+        words = Words(bm25, query.focus, wide) if {"lexical", "index"} & set(modes) else None
+        vectors = None
+        if {"dense", "index", "title"} & set(modes):
+            vectors = Vectors(
+                self.vectors,
+                self.embedder,
+                self.catalog,
+                self.weights.depth,
+                query.focus,
+                warnings,
+                vector,
+                "dense" in modes,
+            )
+        return Probe(query, words, vectors, warnings)
+
+    def search(
+        self,
+        text: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        modes: tuple[str, ...] = ALL_MODES,
+        probe: Probe | None = None,
+    ) -> SearchResult:
+        """Several searches of one text (with other filters or k) may share one ``probe``."""
+        self.refresh()
+        filters = filters or Filters()
+        probe = probe or self.probe(text, modes)
+        weights = self.weights.for_any_kind() if filters.kind is None else self.weights
+        request = Request(
+            text, probe.query, filters, modes, probe, self.catalog, self.derived, weights
+        )
+        rankings: dict[str, Ranking] = {}
+        for signal in self.signals:
+            if signal.name in modes:
+                ranking = signal.ranked(request)
+                if ranking is not None:
+                    rankings[signal.name] = ranking
+        scores, via = fuse(rankings, weights)
+        passages = self.candidates(sorted(scores, key=lambda pid: -scores[pid]), k)
+        guideline_kind = filters.kind == "guideline" and "defined" in modes
+        best = rerank(
+            scores,
+            via,
+            passages,
+            weights,
+            self.is_heading,
+            self.reading(probe.query, modes),
+            probe.query.setting,
+            self.chapters(probe.query) if guideline_kind else (),
+        )
+        hits = [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best][:k]
+        return SearchResult(probe.query, hits, list(probe.warnings))
+
+    @staticmethod
+    def reading(query: Query, modes: tuple[str, ...]) -> Reading | None:
+        """The question's qualifiers, which code titles must not contradict."""
+        return read(query.prose) if "qualifiers" in modes and query.prose else None
+
+    def candidates(self, ranked: list[str], k: int) -> dict[str, Passage]:
+        """The passages of the best RERANK_SPAN * k fused ids; vectors of an ingest still
+        running (or killed) have no catalog row yet: they are skipped."""
+        passages: dict[str, Passage] = {}
+        span = k * RERANK_SPAN
+        for start in range(0, len(ranked), span):
+            passages.update(self.catalog.passages(ranked[start : start + span]))
+            if len(passages) >= span:
+                break
+        return passages
+
+    def chapters(self, query: Query) -> tuple[str, ...]:
+        """The guideline sections of the chapters the question's codes lie in ("I.C.19" for
+        an injury code)."""
+        keys = [to_key(ref.code) for ref in query.codes if ref.system == "icd10cm"]
+        names = [self.catalog.chapter("icd10cm", key) for key in dict.fromkeys(keys)]
+        return tuple(f"I.C.{name}" for name in dict.fromkeys(names) if name)
+
+    def is_heading(self, passage: Passage) -> bool:
+        return is_heading(self.catalog, passage)
