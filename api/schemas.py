@@ -31,10 +31,25 @@ class CompletionRequest(BaseModel):
     max_tokens: int | None = None
 
 
+class Standing(BaseModel):
+    """A code on a date of service."""
+
+    code: str
+    system: str
+    date_of_service: str
+    edition: str = Field(description="The edition in effect on that date, e.g. FY2027.")
+    valid: bool | None = Field(
+        description="null: not checked (another code set, or a date outside FY2016-FY2027)"
+    )
+    titles: str | None = Field(description="The edition of the title loaded, if any.")
+    message: str
+    replacements: list[str] = Field(description="Valid codes to report instead, if not valid.")
+
+
 class CodePublic(BaseModel):
     system: str
     code: str
-    title: str
+    title: str = Field(description="Empty when the code's edition has no titles loaded.")
     billable: bool
     level: str
     version: str
@@ -42,6 +57,9 @@ class CodePublic(BaseModel):
     children: list[list[str]]
     notes: list[list[str]]  # [code the note belongs to, kind, text]
     mappings: list[list[str]]  # [system, code, flags]
+    on_date: Standing | None = Field(
+        None, description="With date_of_service: the code's standing on that date."
+    )
 
 
 class PassagePublic(BaseModel):

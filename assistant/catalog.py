@@ -123,6 +123,13 @@ class Catalog:
             raise UnknownCode(raw.strip(), self.closest(raw))
         return self.describe(rows[0], whole=False)
 
+    def reportable_keys(self, system: str) -> list[str]:
+        """The keys of every reportable (billable) code of a system."""
+        rows = self.conn.execute(
+            "SELECT key FROM codes WHERE system = ? AND billable = 1", (system,)
+        ).fetchall()
+        return [r["key"] for r in rows]
+
     def expansions(self, system: str, code: str) -> list[tuple[str, str]]:
         """(code, title) of the billable 7th-character codes built on ``code``."""
         rows = self.conn.execute(

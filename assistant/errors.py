@@ -65,6 +65,17 @@ class UnknownCode(NotFound):
         self.closest = closest
 
 
+class InvalidOnDate(UnknownCode):
+    """A code the loaded sets do not hold, and not valid on the date of service either."""
+
+    name = "not_valid_on_date"
+
+    def __init__(self, code: str, why: str, closest: list[str]) -> None:
+        super().__init__(code, closest)
+        self.message = f"{code!r}: {why}"
+        self.args = (self.message,)
+
+
 class NotReady(MedcodeError):
     status = 503
     name = "not_ready"

@@ -52,6 +52,11 @@ def parser() -> argparse.ArgumentParser:
     sources.set_defaults(run=run_sources)
     lookup = commands.add_parser("lookup", help="show one code from the catalog")
     lookup.add_argument("code", help="any common form: e119, E11.9, 0DTJ4ZZ, G0008, 250.00")
+    lookup.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="date of service: say whether the code is valid in the edition in effect then",
+    )
     lookup.add_argument("--json", action="store_true")
     lookup.set_defaults(run=run_lookup)
     search = commands.add_parser("search", help="hybrid search over the loaded sources")
@@ -287,12 +292,25 @@ def show_available(as_json: bool) -> int:
 
 
 def run_lookup(settings: Settings, args: argparse.Namespace) -> int:
-    info = Catalog(settings.catalog_path).lookup(args.code)
+    catalog = Catalog(settings.catalog_path)
+    if args.date is None:
+        info = catalog.lookup(args.code)
+        print(json.dumps(asdict(info), indent=2) if args.json else format_code(info))
+        return 0
+    from assistant.editions import parse_day
+    from assistant.validity import Validity, dated_lookup
+
+    found, on_date = dated_lookup(catalog, Validity(), args.code, parse_day(args.date, "--date"))
     if args.json:
-        print(json.dumps(asdict(info), indent=2))
+        print(json.dumps({"code": asdict(found) if found else None, "on_date": on_date.public()}))
+    elif found is not None:
+        print(format_code(found))
     else:
-        print(format_code(info))
-    return 0
+        print(f"{on_date.code}  (title not loaded)")
+    if not args.json:
+        mark = {True: "valid", False: "⚠ not valid", None: "not checked"}[on_date.valid]
+        print(f"on {on_date.date_of_service} ({on_date.edition}): {mark}: {on_date.message}")
+    return 1 if on_date.valid is False else 0
 
 
 def format_code(info: CodeInfo) -> str:

@@ -112,3 +112,15 @@ def test_one_vocabulary_of_systems_and_kinds(
     assert "invalid choice: 'icd11'" in capsys.readouterr().err
     args = parser().parse_args(["search", "x", "--system", SYSTEMS[1], "--kind", KINDS[2]])
     assert (args.system, args.kind) == ("icd10pcs", "guideline")
+
+
+def test_lookup_on_a_date_of_service(default_index: Settings) -> None:
+    new = medcode(default_index, "lookup", "I42.01", "--date", "2026-11-15")
+    assert new.returncode == 0, new.stderr
+    assert "valid for dates of service from 2026-10-01 (ICD-10-CM FY2027)" in new.stdout
+    deleted = medcode(default_index, "lookup", "I42.0", "--date", "2026-11-15", "--json")
+    on_date = json.loads(deleted.stdout)["on_date"]
+    assert deleted.returncode == 1 and on_date["replacements"] == ["I42.00", "I42.01", "I42.09"]
+    bad = medcode(default_index, "lookup", "I42.0", "--date", "2026-02-30")
+    assert bad.returncode != 0 and "--date: '2026-02-30' is not a date" in bad.stderr
+    assert "Exception ignored" not in new.stderr + deleted.stderr

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from api.schemas import CodePublic, PassagePublic, PassageWithContext
 from api.state import Ready
 from assistant.errors import NotFound
+from assistant.validity import Validity, dated_lookup
 
 router = APIRouter(prefix="/v1", tags=["codes"])
+VALIDITY = Validity()  # opened on first use, shared by requests
 
 
 @router.get(
@@ -16,9 +20,24 @@ router = APIRouter(prefix="/v1", tags=["codes"])
     response_model=CodePublic,
     responses={404: {"description": "unknown code; the message names the closest"}},
 )
-def lookup(state: Ready, code: str = Path(max_length=40)) -> dict[str, object]:
+def lookup(
+    state: Ready,
+    code: str = Path(max_length=40),
+    date_of_service: Annotated[
+        date | None,
+        Query(description="YYYY-MM-DD: whether the code is valid in the edition in effect then"),
+    ] = None,
+) -> dict[str, object]:
     assert state.index is not None
-    return asdict(state.index.catalog.lookup(code))
+    catalog = state.index.catalog
+    if date_of_service is None:
+        return asdict(catalog.lookup(code))
+    found, on_date = dated_lookup(catalog, VALIDITY, code, date_of_service)
+    if found is None:  # valid then, but its edition's titles are not loaded
+        info = {"system": on_date.system, "code": on_date.code, "title": "", "billable": True}
+        info |= {"level": "code", "version": on_date.edition, "parents": [], "children": []}
+        return info | {"notes": [], "mappings": [], "on_date": on_date.public()}
+    return asdict(found) | {"on_date": on_date.public()}
 
 
 @router.get(

