@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -16,6 +17,9 @@ class ChatRequest(BaseModel):
     messages: list[MessageIn] = Field(min_length=1)
     stream: bool = False
     use_llm: bool = True
+    date_of_service: date | None = Field(
+        None, description="YYYY-MM-DD: codes are checked against the edition in effect then."
+    )
 
 
 class CompletionMessage(BaseModel):
@@ -44,6 +48,23 @@ class Standing(BaseModel):
     titles: str | None = Field(description="The edition of the title loaded, if any.")
     message: str
     replacements: list[str] = Field(description="Valid codes to report instead, if not valid.")
+
+
+class ChangePublic(BaseModel):
+    code: str
+    title: str | None = Field(description="null: not in the loaded titles")
+    under: list[str] = Field(description="The nearest loaded ancestor: [code, title].")
+    replaced_by: list[str] = Field(description="For a deleted code: new codes extending it.")
+
+
+class ChangesPublic(BaseModel):
+    system: str
+    from_edition: str
+    to_edition: str
+    added: list[ChangePublic]
+    deleted: list[ChangePublic]
+    source: str
+    note: str
 
 
 class CodePublic(BaseModel):

@@ -25,7 +25,10 @@ class CodeCheck(BaseModel):
     title: str | None
     billable: bool
     valid: bool
-    version: str | None
+    version: str | None = Field(description="The edition it was checked in.")
+    note: str | None = Field(
+        None, description="With a date of service: its standing in the edition in effect then."
+    )
 
 
 class Missing(BaseModel):
@@ -45,4 +48,7 @@ class Answer(BaseModel):
     versions: list[str] = Field(default_factory=list, description="Code-set versions used.")
     missing: list[Missing] = Field(
         default_factory=list, description="Sources the question needs that are not loaded."
+    )
+    date_of_service: str | None = Field(
+        None, description="The date codes were checked for (the edition in effect then)."
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 from assistant.answer_types import Answer, Citation
@@ -31,6 +32,7 @@ class Prepared:
     draft: Answer
     llm_citations: list[Citation]
     concepts: list[tuple[str, list[Hit]]]
+    day: date | None = None  # the date of service codes are checked for
 
 
 class Answerer(Protocol):
@@ -46,7 +48,7 @@ class Extractive:
         self.catalog = catalog
 
     def stream(self, prepared: Prepared) -> Iterator[Event]:
-        final = validate(prepared.draft, self.catalog)
+        final = validate(prepared.draft, self.catalog, prepared.day)
         yield Cited(final.citations)
         for line in final.answer.splitlines(keepends=True):
             yield Delta(line)
@@ -66,7 +68,8 @@ class Grounded:
 
     def stream(self, prepared: Prepared) -> Iterator[Event]:
         yield Cited(prepared.llm_citations)
-        checker = StreamValidator(self.catalog, {c.n for c in prepared.llm_citations})
+        known = {c.n for c in prepared.llm_citations}
+        checker = StreamValidator(self.catalog, known, prepared.day)
         missing = prepared.draft.missing
         preface = statement(missing) + "\n\n" if missing else ""
         if preface:
@@ -105,9 +108,11 @@ class Grounded:
                 warnings=list(dict.fromkeys([*prepared.draft.warnings, *checker.warnings])),
                 versions=cites.versions(),
                 missing=prepared.draft.missing,
+                date_of_service=prepared.draft.date_of_service,
             )
         )
 
     def fallback(self, prepared: Prepared, why: str) -> Answer:
         warnings = [*prepared.draft.warnings, f"{why}; the extractive answer is shown"]
-        return validate(prepared.draft.model_copy(update={"warnings": warnings}), self.catalog)
+        draft = prepared.draft.model_copy(update={"warnings": warnings})
+        return validate(draft, self.catalog, prepared.day)

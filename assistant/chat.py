@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ from assistant.query import CodeRef, Query
 from assistant.retrieval import Hit, Retriever
 from assistant.scope import gaps
 from assistant.tuning import CONCEPT_K, GUIDELINE_K, LEADING, MAIN_K, MAX_LLM_PASSAGES
+from assistant.validity import currency
 
 Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
@@ -74,7 +76,7 @@ class Assistant:
         short = len(last.split()) < 7 or FOLLOW_UP.search(last)
         return f"{users[-2]} {last}" if short else last
 
-    def prepare(self, turns: list[Turn]) -> Prepared:
+    def prepare(self, turns: list[Turn], day: date | None = None) -> Prepared:
         warnings: list[str] = []
         question = self.standalone(turns, warnings)
         searcher = self.retriever
@@ -91,6 +93,9 @@ class Assistant:
         rules = replace(probe, query=coded)
         guidelines = searcher.search(question, GUIDELINE_K, Filters(kind="guideline"), probe=rules)
         warnings += found.warnings
+        if day is not None:
+            shown = [h.passage for h in found.hits] + [h for _, hits in concepts for h in hits]
+            warnings += currency(day, shown)
         missing = self.missing(query)
         cites = Citations()
         result = Found(query, found.hits, guidelines.hits, concepts, missing)
@@ -103,6 +108,7 @@ class Assistant:
             warnings=list(dict.fromkeys(warnings)),
             versions=cites.versions(),
             missing=missing,
+            date_of_service=day.isoformat() if day else None,
         )
         extra = Citations()
         extra.items = list(cites.items)
@@ -111,7 +117,7 @@ class Assistant:
             if len(extra.items) >= MAX_LLM_PASSAGES:
                 break
             extra.cite(hit.passage)
-        return Prepared(question, query, found.hits, draft, extra.items, concepts)
+        return Prepared(question, query, found.hits, draft, extra.items, concepts, day)
 
     def by_concept(
         self, query: Query, vectors: list[np.ndarray | None]
@@ -141,15 +147,20 @@ class Assistant:
         }
         return gaps(query, loaded, defined)
 
-    def answer(self, turns: list[Turn], use_llm: bool = True) -> Answer:
+    def answer(
+        self, turns: list[Turn], use_llm: bool = True, date_of_service: date | None = None
+    ) -> Answer:
+        """``date_of_service``: codes are checked against the edition in effect then."""
         final = None
-        for event in self.answer_stream(turns, use_llm):
+        for event in self.answer_stream(turns, use_llm, date_of_service):
             if isinstance(event, Done):
                 final = event.answer
         assert final is not None
         return final
 
-    def answer_stream(self, turns: list[Turn], use_llm: bool = True) -> Iterator[Event]:
-        prepared = self.prepare(turns)
+    def answer_stream(
+        self, turns: list[Turn], use_llm: bool = True, date_of_service: date | None = None
+    ) -> Iterator[Event]:
+        prepared = self.prepare(turns, date_of_service)
         answerer = self.grounded if use_llm and self.grounded is not None else self.extractive
         yield from answerer.stream(prepared)

@@ -4,9 +4,13 @@ unknown codes and category headers presented as codes are marked, stray citation
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from assistant.answer_types import Answer, CodeCheck
 from assistant.catalog import Catalog
+from assistant.codes import display, systems_for, to_key
+from assistant.editions import FISCAL_SYSTEMS, edition
+from assistant.validity import VALIDITY
 
 CODE_LIKE = re.compile(
     r"(?<![\w.-])(?:"
@@ -20,17 +24,21 @@ CODE_LIKE = re.compile(
 MARKER = re.compile(r"\[(\d{1,3})\]")
 UNKNOWN = " ⚠ not a valid code"
 HEADER = " ⚠ category, not billable"
+NOT_ON_DATE = " ⚠ not valid on the date of service"
 
 
-def check(catalog: Catalog, raw: str) -> CodeCheck:
+def check(catalog: Catalog, raw: str, day: date | None = None) -> CodeCheck:
+    """The code as the catalog holds it; with a date of service, an ICD-10-CM or ICD-10-PCS
+    code is also checked against the edition in effect then when its loaded title is of
+    another edition (see validity.py)."""
     code = raw.removeprefix("CPT").strip()
     rows = catalog.find(code, written=True)
     if not rows:
-        return CodeCheck(
+        return on_date(code, day) or CodeCheck(
             code=code, system=None, title=None, billable=False, valid=False, version=None
         )
     row = rows[0]
-    return CodeCheck(
+    found = CodeCheck(
         code=row["code"],
         system=row["system"],
         title=row["title"],
@@ -38,32 +46,68 @@ def check(catalog: Catalog, raw: str) -> CodeCheck:
         valid=True,
         version=row["version"],
     )
+    dated = day is not None and found.system in FISCAL_SYSTEMS and found.version != edition(day)
+    if day is None or not dated or not found.billable:  # a category stays one
+        return found
+    system, key = str(found.system), to_key(found.code)
+    valid = VALIDITY.valid(system, key, day)
+    if valid is None:
+        return found
+    note = f"valid in {edition(day)}" if valid else f"not valid in {edition(day)}"
+    split = [] if valid else VALIDITY.extensions(system, key, day)
+    if split:
+        note += f"; report one of {', '.join(display(system, k) for k in split)} instead"
+    return found.model_copy(
+        update={"valid": valid, "billable": valid, "version": edition(day), "note": note}
+    )
+
+
+def on_date(code: str, day: date | None) -> CodeCheck | None:
+    """A code the loaded titles lack, valid in the edition in effect on ``day`` (new then)."""
+    if day is None:
+        return None
+    for system in (s for s in systems_for(code) if s in FISCAL_SYSTEMS):
+        if VALIDITY.valid(system, to_key(code), day):
+            note = f"valid in {edition(day)}; title not loaded"
+            return CodeCheck(
+                code=code, system=system, title=None, billable=True, valid=True,
+                version=edition(day), note=note,
+            )  # fmt: skip
+    return None
 
 
 def check_text(
-    text: str, catalog: Catalog, known: set[int]
+    text: str, catalog: Catalog, known: set[int], day: date | None = None
 ) -> tuple[str, list[CodeCheck], list[str]]:
     """Mark unknown codes and headers presented as codes; drop markers that cite nothing."""
     checks: dict[str, CodeCheck] = {}
     warnings: list[str] = []
     for match in reversed(list(CODE_LIKE.finditer(text))):
-        result = check(catalog, match.group(0))
+        result = check(catalog, match.group(0), day)
         checks.setdefault(result.code, result)
         mark = mark_for(result, text, match.start(), match.end())
         if mark:
             text = text[: match.end()] + mark + text[match.end() :]
-            warnings.append(
-                f"{result.code} is not a code in the loaded code sets; it was marked"
-                if mark == UNKNOWN
-                else f"{result.code} is a category header, not a billable code; it was marked"
-            )
+            warnings.append(warning(result, mark, day))
     text = MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in known else "", text)
     return text, list(reversed(checks.values())), list(reversed(warnings))
 
 
-def validate(answer: Answer, catalog: Catalog) -> Answer:
+def warning(result: CodeCheck, mark: str, day: date | None) -> str:
+    if mark == NOT_ON_DATE and day is not None:
+        instead = (result.note or "").partition("; ")[2]
+        return (
+            f"{result.code} is not valid in {result.version}, the edition in effect on "
+            f"{day.isoformat()}; it was marked" + (f" ({instead})" if instead else "")
+        )
+    if mark == UNKNOWN:
+        return f"{result.code} is not a code in the loaded code sets; it was marked"
+    return f"{result.code} is a category header, not a billable code; it was marked"
+
+
+def validate(answer: Answer, catalog: Catalog, day: date | None = None) -> Answer:
     known = {c.n for c in answer.citations}
-    text, checks, warnings = check_text(answer.answer, catalog, known)
+    text, checks, warnings = check_text(answer.answer, catalog, known, day)
     return answer.model_copy(
         update={
             "answer": text,
@@ -77,9 +121,10 @@ class StreamValidator:
     """Validates a stream as it arrives: text is released up to the last white space, so that
     no code or citation marker is cut in two and nothing leaves unchecked."""
 
-    def __init__(self, catalog: Catalog, known: set[int]) -> None:
+    def __init__(self, catalog: Catalog, known: set[int], day: date | None = None) -> None:
         self.catalog = catalog
         self.known = known
+        self.day = day
         self.buffer = ""
         self.text = ""
         self.codes: dict[str, CodeCheck] = {}
@@ -98,7 +143,7 @@ class StreamValidator:
         return self.release(ready)
 
     def release(self, ready: str) -> str:
-        out, checks, warnings = check_text(ready, self.catalog, self.known)
+        out, checks, warnings = check_text(ready, self.catalog, self.known, self.day)
         for result in checks:
             self.codes.setdefault(result.code, result)
         self.warnings += warnings
@@ -118,7 +163,8 @@ def mark_for(result: CodeCheck, text: str, start: int, end: int) -> str:
     """A mark for an unknown code, or for a category header presented as a reportable code. A
     header that the text itself calls one, or only refers to, is left alone."""
     if not result.valid:
-        return UNKNOWN if not text[end:].startswith(UNKNOWN) else ""
+        mark = NOT_ON_DATE if result.system is not None else UNKNOWN
+        return mark if not text[end:].startswith(mark) else ""
     if not is_header(result) or text[end:].startswith(HEADER):
         return ""
     line_start = text.rfind("\n", 0, start) + 1

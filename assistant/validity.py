@@ -87,6 +87,9 @@ class Validity:
         return found
 
 
+VALIDITY = Validity()  # one editor for the process
+
+
 @dataclass(frozen=True)
 class Standing:
     """A code on a date of service."""
@@ -165,3 +168,29 @@ def dated_lookup(
     if not on_date.valid:
         raise InvalidOnDate(raw.strip(), on_date.message, on_date.replacements)
     return None, on_date
+
+
+def currency(day: date, passages: list[Any]) -> list[str]:
+    """What an answer for ``day`` should say when the code titles it quotes are of another
+    edition than the one in effect then (``passages``: Passage, or Hit with its passage)."""
+    wanted = edition(day)
+    said = []
+    for system in FISCAL_SYSTEMS:
+        versions = {
+            p.version
+            for p in (getattr(x, "passage", x) for x in passages)
+            if p.system == system and p.kind == "code"
+        }
+        quoted = sorted(v for v in versions if v.startswith("FY") and v != wanted)
+        if quoted and VALIDITY.covers(day):
+            said.append(
+                f"{NAMES[system]} {wanted} is in effect on {day.isoformat()}; the titles quoted "
+                f"are {', '.join(quoted)}: codes were checked against {wanted}'s valid codes "
+                f"(load the {wanted} {TABULAR[system]} for its titles)"
+            )
+        elif quoted:
+            said.append(
+                f"{NAMES[system]} {wanted} is in effect on {day.isoformat()}; the titles quoted "
+                f"are {', '.join(quoted)} and codes could not be checked for that date"
+            )
+    return said

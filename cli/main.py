@@ -50,6 +50,14 @@ def parser() -> argparse.ArgumentParser:
         help="list every source medcode can load and where to get it",
     )
     sources.set_defaults(run=run_sources)
+    changed = commands.add_parser(
+        "changes", help="codes added and deleted between two ICD-10-CM or ICD-10-PCS editions"
+    )
+    changed.add_argument("--system", choices=["icd10cm", "icd10pcs"], default="icd10cm")
+    changed.add_argument("--from", dest="old", metavar="FY2026", help="default: before --to")
+    changed.add_argument("--to", dest="new", metavar="FY2027", help="default: in effect today")
+    changed.add_argument("--json", action="store_true")
+    changed.set_defaults(run=run_changes)
     lookup = commands.add_parser("lookup", help="show one code from the catalog")
     lookup.add_argument("code", help="any common form: e119, E11.9, 0DTJ4ZZ, G0008, 250.00")
     lookup.add_argument(
@@ -106,6 +114,9 @@ def parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="ask a coding question; the answer cites its sources")
     ask.add_argument("question")
     ask.add_argument("--no-llm", action="store_true", help="extractive answer, no language model")
+    ask.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="date of service: codes checked in its edition"
+    )
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(run=run_ask)
     return top
@@ -183,17 +194,19 @@ def print_real(real: dict[str, object]) -> None:
 
 def run_ask(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.chat import Assistant, Turn
+    from assistant.editions import parse_day
     from assistant.events import Delta, Done
     from assistant.index import Index
     from assistant.llm import OpenAIChat
 
+    day = parse_day(args.date, "--date") if args.date else None
     model = OpenAIChat(settings) if settings.llm_base_url and not args.no_llm else None
     bot = Assistant(Index(settings), model)
     turns = [Turn("user", args.question)]
     if args.json:
-        print(bot.answer(turns).model_dump_json(indent=2))
+        print(bot.answer(turns, date_of_service=day).model_dump_json(indent=2))
         return 0
-    for event in bot.answer_stream(turns):
+    for event in bot.answer_stream(turns, date_of_service=day):
         if isinstance(event, Delta) and model is not None:
             print(event.text, end="", flush=True)
         elif isinstance(event, Done):
@@ -288,6 +301,30 @@ def show_available(as_json: bool) -> int:
     for k in known:
         where = f"ships in {k.packaged}" if k.packaged else f"download: {k.offered_at}"
         print(f"{k.name:<26} {k.version:<30} {k.publisher:<18} {where}")
+    return 0
+
+
+def run_changes(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from assistant.changes import changes, previous
+    from assistant.editions import edition
+
+    new = args.new or edition(date.today())
+    found = changes(Catalog(settings.catalog_path), args.system, args.old or previous(new), new)
+    if args.json:
+        print(json.dumps(found.public(), indent=2))
+        return 0
+    name = SYSTEM_NAMES.get(found.system, found.system)
+    print(f"{name} {found.from_edition} -> {found.to_edition}: {len(found.added)} added, "
+          f"{len(found.deleted)} deleted")  # fmt: skip
+    for change in found.added:
+        under = f"  (under {change.under[0]} {change.under[1]})" if change.under else ""
+        print(f"  + {change.code}  {change.title or 'title not loaded'}{under}")
+    for change in found.deleted:
+        instead = f"  -> {', '.join(change.replaced_by)}" if change.replaced_by else ""
+        print(f"  - {change.code}  {change.title or 'title not loaded'}{instead}")
+    print(f"{found.note} Source: {found.source}.")
     return 0
 
 

@@ -124,3 +124,14 @@ def test_lookup_on_a_date_of_service(default_index: Settings) -> None:
     bad = medcode(default_index, "lookup", "I42.0", "--date", "2026-02-30")
     assert bad.returncode != 0 and "--date: '2026-02-30' is not a date" in bad.stderr
     assert "Exception ignored" not in new.stderr + deleted.stderr
+
+
+def test_changes_between_editions(default_index: Settings) -> None:
+    done = medcode(default_index, "changes", "--from", "FY2026", "--to", "FY2027")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ICD-10-CM FY2026 -> FY2027: 190 added, 30 deleted")
+    assert "  - I42.0  Dilated cardiomyopathy  -> I42.00, I42.01, I42.09" in done.stdout
+    found = json.loads(medcode(default_index, "changes", "--to", "FY2027", "--json").stdout)
+    assert found["from_edition"] == "FY2026" and len(found["added"]) == 190
+    bad = medcode(default_index, "changes", "--from", "2026")
+    assert bad.returncode != 0 and "from: '2026' is not an edition" in bad.stderr

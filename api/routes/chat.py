@@ -56,10 +56,10 @@ def chat(body: ChatRequest, state: Ready) -> object:
     assert state.assistant is not None
     conversation = turns(state, body.messages)
     if body.stream:
-        events = state.assistant.answer_stream(conversation, body.use_llm)
+        events = state.assistant.answer_stream(conversation, body.use_llm, body.date_of_service)
         return StreamingResponse(
             stream_events(events),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache"},
         )
-    return state.assistant.answer(conversation, body.use_llm)
+    return state.assistant.answer(conversation, body.use_llm, body.date_of_service)

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from api.schemas import CodePublic, PassagePublic, PassageWithContext
+from api.schemas import ChangesPublic, CodePublic, PassagePublic, PassageWithContext
 from api.state import Ready
+from assistant.changes import EDITION_PATTERN, changes, previous
+from assistant.editions import edition
 from assistant.errors import NotFound
-from assistant.validity import Validity, dated_lookup
+from assistant.validity import VALIDITY, dated_lookup
 
 router = APIRouter(prefix="/v1", tags=["codes"])
-VALIDITY = Validity()  # opened on first use, shared by requests
 
 
 @router.get(
@@ -38,6 +39,26 @@ def lookup(
         info |= {"level": "code", "version": on_date.edition, "parents": [], "children": []}
         return info | {"notes": [], "mappings": [], "on_date": on_date.public()}
     return asdict(found) | {"on_date": on_date.public()}
+
+
+@router.get("/changes", response_model=ChangesPublic)
+def changes_between(
+    state: Ready,
+    system: Literal["icd10cm", "icd10pcs"] = "icd10cm",
+    old: Annotated[
+        str | None,
+        Query(alias="from", pattern=EDITION_PATTERN, description="default: the one before 'to'"),
+    ] = None,
+    new: Annotated[
+        str | None,
+        Query(alias="to", pattern=EDITION_PATTERN, description="default: in effect today"),
+    ] = None,
+) -> dict[str, object]:
+    """Codes added and deleted between two editions (FY2016 to FY2027), a deleted code with
+    the new codes that extend it, titles where loaded."""
+    assert state.index is not None
+    new = new or edition(date.today())
+    return changes(state.index.catalog, system, old or previous(new), new).public()
 
 
 @router.get(

@@ -25,6 +25,7 @@
     ".mc-form,.mc-lookup{display:flex;gap:6px;padding:8px;border-top:1px solid #e1e4e8}",
     ".mc textarea{flex:1;resize:none;height:44px;font:inherit;padding:6px;border:1px solid #c9d1d9;border-radius:6px}",
     ".mc input{flex:1;font:inherit;padding:6px;border:1px solid #c9d1d9;border-radius:6px}",
+    ".mc input.mc-date{flex:0 0 auto;width:9.5em}",
     ".mc button.mc-go{background:#12355b;color:#fff;border:0;border-radius:6px;padding:0 14px;font:600 14px system-ui,sans-serif;cursor:pointer}",
     ".mc-panel{border-top:2px solid #12355b;max-height:45%;overflow:auto;padding:10px 12px;background:#fffdf5}",
     ".mc-panel h2{font-size:15px;margin:0 0 4px}.mc-meta{font-size:13px;color:#57606a;margin-bottom:6px}",
@@ -72,9 +73,15 @@
     code.id = ask.id + "-code";
     codeLabel.htmlFor = code.id;
     code.placeholder = "Look up a code: E11.9, 0DTJ4ZZ, G0008";
+    var dayLabel = el("label", "mc-sr", "Date of service (codes are checked in the edition in effect then)");
+    var day = el("input", "mc-date");
+    day.type = "date";
+    day.id = ask.id + "-date";
+    day.title = "Date of service: codes are checked in the edition in effect then";
+    dayLabel.htmlFor = day.id;
     var go = el("button", "mc-go", "Look up");
     go.type = "submit";
-    lookup.append(codeLabel, code, go);
+    lookup.append(codeLabel, code, dayLabel, day, go);
     box.append(log, panel, form, lookup);
     root.appendChild(box);
 
@@ -106,8 +113,9 @@
       log.appendChild(bubble);
       var raw = "", citations = [];
       send.disabled = true;
-      fetch(api + "/v1/chat", { method: "POST", headers: headers(true),
-        body: JSON.stringify({ messages: history.slice(-12), stream: true }) })
+      var body = { messages: history.slice(-12), stream: true };
+      if (day.value) body.date_of_service = day.value;
+      fetch(api + "/v1/chat", { method: "POST", headers: headers(true), body: JSON.stringify(body) })
         .then(function (res) {
           if (!res.ok) return res.json().then(function (j) { throw new Error(j.message || res.status); });
           return readEvents(res, function (kind, data) {
@@ -210,11 +218,16 @@
     }
 
     function lookupCode(value) {
-      fetch(api + "/v1/codes/" + encodeURIComponent(value), { headers: headers(false) })
+      var query = day.value ? "?date_of_service=" + encodeURIComponent(day.value) : "";
+      fetch(api + "/v1/codes/" + encodeURIComponent(value) + query, { headers: headers(false) })
         .then(function (res) { return res.json(); })
         .then(function (c) {
           if (c.error) { showPanel("Not a code: " + value, "", c.message); return; }
-          var lines = [c.title, (c.billable ? "Billable" : "Not billable (" + c.level + ")")];
+          var lines = [c.title || "(title not loaded)", (c.billable ? "Billable" : "Not billable (" + c.level + ")")];
+          if (c.on_date) {
+            var mark = c.on_date.valid === false ? "⚠ Not valid" : c.on_date.valid ? "Valid" : "Not checked";
+            lines.unshift(mark + " on " + c.on_date.date_of_service + " (" + c.on_date.edition + "): " + c.on_date.message);
+          }
           c.parents.forEach(function (p) { lines.push("Parent: " + p[0] + " " + p[1]); });
           c.children.slice(0, 30).forEach(function (p) { lines.push("Child: " + p[0] + " " + p[1]); });
           c.notes.forEach(function (n) { lines.push(n[1] + " (" + n[0] + "): " + n[2]); });

@@ -33,6 +33,7 @@ LABELS = [
     "GET /v1/models",
     "GET /v1/search",
     "GET /v1/codes/{code}",
+    "GET /v1/changes",
     "GET /v1/passages/{passage_id}",
     "GET /v1/sources",
     "GET /healthz",

@@ -31,6 +31,7 @@ def test_chat_returns_the_answer_shape(server: Server) -> None:
         "valid": True,
         "version": "FY2026",
         "title": "Type 2 diabetes mellitus without complications",
+        "note": None,  # without a date of service
     }
 
 
@@ -210,3 +211,25 @@ def test_a_code_on_a_date_of_service(server: Server) -> None:
     assert httpx.get(f"{server.url}/v1/codes/I42.0", timeout=30).json().get("on_date") is None
     bad = get("I42.0", "15/11/2026")
     assert bad.status_code == 422 and "date_of_service" in bad.json()["message"]
+
+
+def test_chat_checks_codes_for_the_date_of_service(server: Server) -> None:
+    question = [{"role": "user", "content": "Is I42.0 the code for dilated cardiomyopathy?"}]
+    body = {"messages": question, "use_llm": False, "date_of_service": "2026-11-15"}
+    answer = httpx.post(f"{server.url}/v1/chat", json=body, timeout=60).json()
+    assert "I42.0 ⚠ not valid on the date of service" in answer["answer"]
+    assert answer["date_of_service"] == "2026-11-15"
+    codes = {c["code"]: c for c in answer["codes"]}
+    assert codes["I42.0"]["valid"] is False and codes["I42.0"]["version"] == "FY2027"
+    bad = httpx.post(f"{server.url}/v1/chat", json={**body, "date_of_service": "11/15"}, timeout=30)
+    assert bad.status_code == 422 and "date_of_service" in bad.json()["message"]
+
+
+def test_changes_between_editions(server: Server) -> None:
+    params = {"system": "icd10cm", "from": "FY2026", "to": "FY2027"}
+    found = httpx.get(f"{server.url}/v1/changes", params=params, timeout=60).json()
+    assert (len(found["added"]), len(found["deleted"])) == (190, 30)
+    deleted = {c["code"]: c for c in found["deleted"]}
+    assert deleted["I42.0"]["replaced_by"] == ["I42.00", "I42.01", "I42.09"]
+    bad = httpx.get(f"{server.url}/v1/changes", params={"to": "FY2031"}, timeout=30)
+    assert bad.status_code == 422 and "to" in bad.json()["message"]

@@ -157,3 +157,23 @@ def test_embedded_with_one_tag_in_another_site(
         assert "E11.65 Type 2 diabetes mellitus with hyperglycemia" in bubble.inner_text()
     finally:
         site.terminate()
+
+
+def test_a_date_of_service_checks_codes_in_its_edition(
+    widget_server: tuple[Server, int], browser: object
+) -> None:
+    server, _ = widget_server
+    page = browser.new_page(viewport={"width": 1000, "height": 800})  # type: ignore[attr-defined]
+    page.goto(server.url + "/")
+    page.fill("input.mc-date", "2026-11-15")
+    page.fill("input", "I42.0")
+    page.keyboard.press("Enter")
+    page.locator(".mc-panel h2", has_text="I42.0").wait_for()
+    shown = page.locator(".mc-panel pre").inner_text()
+    assert shown.startswith("⚠ Not valid on 2026-11-15 (FY2027)")
+    assert "I42.00, I42.01, I42.09" in shown
+    with page.expect_request(lambda r: r.url.endswith("/v1/chat")) as sent:
+        bubble = ask(page, "Is I42.0 the code for dilated cardiomyopathy?")
+    assert sent.value.post_data_json["date_of_service"] == "2026-11-15"
+    assert "I42.0 ⚠ not valid on the date of service" in bubble.inner_text()
+    assert "ICD-10-CM FY2027 is in effect on 2026-11-15" in bubble.inner_text()

@@ -80,3 +80,36 @@ def test_a_deleted_code_names_its_replacements(catalog: Catalog) -> None:
 def test_other_code_sets_and_uncovered_dates_are_not_checked(catalog: Catalog) -> None:
     assert standing(catalog, VALIDITY, "E11.9", date(2028, 1, 5)).valid is None
     assert standing(catalog, VALIDITY, "E11.9", NOVEMBER).valid is True
+
+
+def test_an_answer_is_checked_for_its_date_of_service(catalog: Catalog) -> None:
+    from assistant.answer_types import Answer
+    from assistant.validate import NOT_ON_DATE, UNKNOWN, validate
+
+    text = "Report I42.01 for this case, not I42.0; I42 is the category. Z99.99 is made up."
+    draft = Answer(answer=text, citations=[], codes=[], mode="extractive")
+    november = validate(draft, catalog, NOVEMBER)
+    assert f"I42.0{NOT_ON_DATE}" in november.answer and f"I42.01{UNKNOWN}" not in november.answer
+    assert f"Z99.99{UNKNOWN}" in november.answer and f"I42{NOT_ON_DATE}" not in november.answer
+    codes = {c.code: c for c in november.codes}
+    assert codes["I42.01"].valid and codes["I42.01"].version == "FY2027"
+    assert codes["I42.01"].note == "valid in FY2027; title not loaded"
+    assert not codes["I42.0"].valid and "I42.00, I42.01, I42.09" in str(codes["I42.0"].note)
+    assert any("I42.0 is not valid in FY2027" in w for w in november.warnings)
+    september = validate(draft, catalog, SEPTEMBER)
+    assert f"I42.01{UNKNOWN}" in september.answer and NOT_ON_DATE not in september.answer
+    assert validate(draft, catalog).answer == september.answer  # FY2026 titles: no date needed
+
+
+def test_a_chat_answer_for_a_november_date_flags_a_deleted_code(default_index: Settings) -> None:
+    from assistant.chat import Assistant, Turn
+    from assistant.index import Index
+
+    bot = Assistant(Index(default_index))
+    turns = [Turn("user", "Is I42.0 the code for dilated cardiomyopathy?")]
+    november = bot.answer(turns, use_llm=False, date_of_service=NOVEMBER)
+    assert "I42.0 ⚠ not valid on the date of service" in november.answer
+    assert november.date_of_service == "2026-11-15"
+    assert any("ICD-10-CM FY2027 is in effect on 2026-11-15" in w for w in november.warnings)
+    september = bot.answer(turns, use_llm=False, date_of_service=SEPTEMBER)
+    assert "⚠" not in september.answer and not september.warnings

