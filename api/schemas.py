@@ -116,9 +116,13 @@ class SearchPublic(BaseModel):
 class SourcePublic(BaseModel):
     name: str
     version: str
-    path: str
     checksum: str
     loader: str
     records: int
     passages: int
     loaded_at: str
+    in_effect: str | None = Field(
+        None, description="For a code set: the edition in effect today (server time zone)."
+    )
+    current: bool | None = Field(None, description="Whether the loaded edition is that one.")
+    currency: str | None = Field(None, description="What to load when it is not.")

@@ -95,6 +95,13 @@ class Catalog:
         ).fetchone()
         return str(row[0] or "")
 
+    def code_editions(self, system: str) -> list[str]:
+        """The editions of a system whose codes are loaded, e.g. ["FY2026"]."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT version FROM codes WHERE system = ? ORDER BY version", (system,)
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def sources(self) -> list[dict[str, object]]:
         rows = self.conn.execute("SELECT * FROM sources ORDER BY name").fetchall()
         return [dict(row) for row in rows]

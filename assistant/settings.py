@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     max_message_chars: int = 4000
     max_messages: int = 40
     debug: bool = Field(False, description="Log request bodies (they may hold patient data).")
+    timezone: str = Field(
+        "UTC", description="The server's time zone: 'today' for dates of service (IANA name)."
+    )
     vectors: Literal["chroma", "memory"] = Field(
         "chroma", description="'memory': vectors held by this process only (tests, trials)."
     )

@@ -276,7 +276,10 @@ def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
 def run_sources(settings: Settings, args: argparse.Namespace) -> int:
     if args.available:
         return show_available(args.json)
-    rows = Catalog(settings.catalog_path).sources()
+    from assistant.currency import annotated, currency, today
+
+    catalog = Catalog(settings.catalog_path)
+    rows = annotated(catalog, today(settings), paths=True)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
@@ -286,8 +289,10 @@ def run_sources(settings: Settings, args: argparse.Namespace) -> int:
         print(
             f"{row['name']:<26} {row['version']:<24} {row['records']:>8} records "
             f"{row['passages']:>7} passages  sha256 {str(row['checksum'])[:12]}  "
-            f"{row['loaded_at']}"
+            f"{row['loaded_at']}  {row['path']}"
         )
+    for found in currency(catalog, today(settings)) if rows else []:
+        print(("" if found.current else "⚠ ") + found.message)
     return 0
 
 

@@ -58,6 +58,9 @@ def test_sources_json(default_index: Settings) -> None:
     assert by_name["icd10cm-tabular"]["version"] == "FY2026"
     assert by_name["icd10cm-tabular"]["passages"] == 47200
     assert len(by_name["icd9cm-gems"]["checksum"]) == 64
+    assert by_name["icd10cm-tabular"]["path"].endswith(".xml")  # the operator sees paths
+    assert by_name["icd10cm-tabular"]["in_effect"].startswith("FY")
+    assert by_name["icd9cm-gems"]["in_effect"] is None
 
 
 def test_no_icd9_text_inside_icd10cm_passages(default_index: Settings) -> None:

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from api.schemas import SourcePublic
 from api.state import Ready, State
+from assistant.currency import annotated, currency, today
 
 router = APIRouter(tags=["health"])
 
@@ -15,14 +16,19 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(state: Ready) -> dict[str, object]:
+    """Ready, with the edition of each code set in effect today and whether it is loaded."""
     assert state.index is not None
-    return {"status": "ready", "sources": len(state.index.catalog.sources())}
+    catalog = state.index.catalog
+    found = [c.public() for c in currency(catalog, today(state.settings))]
+    return {"status": "ready", "sources": len(catalog.sources()), "currency": found}
 
 
 @router.get("/v1/sources", response_model=list[SourcePublic])
 def sources(state: Ready) -> list[dict[str, object]]:
+    """The loaded sources (without the server's file paths), each code set with the edition
+    in effect today."""
     assert state.index is not None
-    return state.index.catalog.sources()
+    return annotated(state.index.catalog, today(state.settings), paths=False)
 
 
 __all__ = ["router", "State"]

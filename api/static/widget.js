@@ -16,6 +16,8 @@
     ".mc-float{position:fixed;right:20px;bottom:80px;width:420px;z-index:2147483000;box-shadow:0 8px 30px rgba(0,0,0,.2)}",
     ".mc-open{position:fixed;right:20px;bottom:20px;z-index:2147483000;background:#12355b;color:#fff;border:0;border-radius:24px;padding:12px 18px;font:600 15px system-ui,sans-serif;cursor:pointer}",
     ".mc-log{flex:1;overflow:auto;padding:12px}",
+    ".mc-head{font-size:12px;padding:6px 12px;border-bottom:1px solid #e1e4e8;color:#57606a}",
+    ".mc-head.mc-stale{color:#8a4b00;background:#fff8e5}",
     ".mc-msg{margin:0 0 12px;padding:10px 12px;border-radius:8px;white-space:normal}",
     ".mc-user{background:#e8f0fb}.mc-bot{background:#f6f8fa;border:1px solid #e1e4e8}",
     ".mc-bot p{margin:0 0 6px}.mc-bot ul{margin:4px 0 6px 18px;padding:0}.mc-bot blockquote{margin:4px 0;padding-left:10px;border-left:3px solid #9ab}",
@@ -51,6 +53,8 @@
   function build(root, floating) {
     var box = el("section", "mc" + (floating ? " mc-float" : ""));
     box.setAttribute("aria-label", "medcode coding assistant");
+    var head = el("div", "mc-head", "");
+    head.setAttribute("role", "status");
     var log = el("div", "mc-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
@@ -82,8 +86,9 @@
     var go = el("button", "mc-go", "Look up");
     go.type = "submit";
     lookup.append(codeLabel, code, dayLabel, day, go);
-    box.append(log, panel, form, lookup);
+    box.append(head, log, panel, form, lookup);
     root.appendChild(box);
+    showCurrency();
 
     var history = [];
     ask.addEventListener("keydown", function (e) {
@@ -215,6 +220,23 @@
                       p.page ? "page " + p.page : "", p.trail || ""].filter(Boolean).join(" · ");
           showPanel(p.title || p.source, meta, p.text);
         });
+    }
+
+    function showCurrency() {
+      fetch(api + "/readyz", { headers: headers(false) })
+        .then(function (res) { return res.json(); })
+        .then(function (ready) {
+          var found = ready.currency || [];
+          var names = { icd10cm: "ICD-10-CM", icd10pcs: "ICD-10-PCS", hcpcs: "HCPCS" };
+          head.textContent = found.map(function (c) {
+            return (names[c.system] || c.system) + " " + c.in_effect + " in effect" +
+              (c.current ? "" : " ⚠ loaded: " + (c.loaded || "none"));
+          }).join(" · ");
+          head.title = found.filter(function (c) { return !c.current; })
+            .map(function (c) { return c.message; }).join("\n");
+          if (found.some(function (c) { return !c.current; })) head.className = "mc-head mc-stale";
+        })
+        .catch(function () { head.textContent = ""; });
     }
 
     function lookupCode(value) {

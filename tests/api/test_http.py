@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 
 import httpx
 import pytest
 
+from assistant.editions import edition
 from assistant.settings import Settings
 from tests.api.conftest import Server, start_server
 
 
 def test_health_ready_sources(server: Server) -> None:
     assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
-    assert httpx.get(f"{server.url}/readyz").json()["status"] == "ready"
-    names = {s["name"] for s in httpx.get(f"{server.url}/v1/sources").json()}
-    assert names == {"icd10cm-tabular", "icd9cm-gems"}
+    ready = httpx.get(f"{server.url}/readyz").json()
+    assert ready["status"] == "ready"
+    in_effect = edition(date.today())  # the server's time zone is UTC, as here
+    cm = {c["system"]: c for c in ready["currency"]}["icd10cm"]
+    assert cm["in_effect"] == in_effect and cm["loaded"] == "FY2026"
+    assert cm["current"] == (in_effect == "FY2026")
+    sources = httpx.get(f"{server.url}/v1/sources").json()
+    assert {s["name"] for s in sources} == {"icd10cm-tabular", "icd9cm-gems"}
+    assert not any("path" in s for s in sources)  # the server's files are its operator's
+    tabular = {s["name"]: s for s in sources}["icd10cm-tabular"]
+    assert tabular["in_effect"] == in_effect and tabular["currency"] == cm["message"]
 
 
 def test_chat_returns_the_answer_shape(server: Server) -> None:

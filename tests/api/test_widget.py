@@ -7,11 +7,13 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from assistant.editions import edition
 from assistant.settings import Settings
 from ingest.run import ingest
 from tests.api.conftest import Server, free_port, start_server
@@ -165,6 +167,14 @@ def test_a_date_of_service_checks_codes_in_its_edition(
     server, _ = widget_server
     page = browser.new_page(viewport={"width": 1000, "height": 800})  # type: ignore[attr-defined]
     page.goto(server.url + "/")
+    head = page.locator(".mc-head")
+    head.filter(has_text="ICD-10-CM").wait_for()
+    in_effect = edition(date.today())
+    assert f"ICD-10-CM {in_effect} in effect" in head.inner_text()
+    if in_effect != "FY2026":  # the titles loaded are FY2026: the header warns
+        assert "⚠ loaded: FY2026" in head.inner_text() and "mc-stale" in str(
+            head.get_attribute("class")
+        )
     page.fill("input.mc-date", "2026-11-15")
     page.fill("input", "I42.0")
     page.keyboard.press("Enter")

@@ -1,0 +1,104 @@
+"""Which edition of each code set is in effect today, and whether the loaded titles are of it:
+shown by `medcode sources`, GET /v1/sources, /readyz and the widget's header."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from assistant.catalog import Catalog
+from assistant.code_lists import CODE_LISTS
+from assistant.editions import edition, first_day
+from assistant.settings import Settings
+from assistant.validity import NAMES, TABULAR, VALIDITY
+
+QUARTERS = ((1, "JAN"), (4, "APR"), (7, "JUL"), (10, "OCT"))
+
+
+@dataclass(frozen=True)
+class Currency:
+    system: str
+    in_effect: str  # the edition in effect on ``today``
+    since: str  # its first date of service
+    loaded: str | None  # the edition of the loaded codes
+    current: bool
+    message: str
+
+    def public(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def today(settings: Settings) -> date:
+    """Today in the server's time zone (MEDCODE_TIMEZONE)."""
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def quarter(day: date) -> tuple[str, date]:
+    """The HCPCS quarterly release in effect on ``day`` ("2026 OCT") and its first day."""
+    month, name = [(m, n) for m, n in QUARTERS if m <= day.month][-1]
+    return f"{day.year} {name}", date(day.year, month, 1)
+
+
+def currency(catalog: Catalog, day: date) -> list[Currency]:
+    out = []
+    for system in ("icd10cm", "icd10pcs"):
+        loaded = catalog.code_editions(system)
+        wanted = edition(day)
+        since = first_day(wanted)
+        newest = loaded[-1] if loaded else None
+        name = f"{NAMES[system]} {wanted}"
+        if newest == wanted:
+            message = f"{name} is in effect and loaded"
+        elif newest is None:
+            message = f"{name} is in effect; no {NAMES[system]} codes are loaded"
+        else:
+            message = (
+                f"{name} has been in effect since {since.isoformat()}; titles loaded: {newest}"
+            )
+            if VALIDITY.covers(day) and newest.startswith("FY"):
+                before = CODE_LISTS.valid_on(system, first_day(newest))
+                after = CODE_LISTS.valid_on(system, since)
+                message += f"; {len(after - before)} codes added, {len(before - after)} deleted"
+            message += f": load the {wanted} {TABULAR[system]}"
+        out.append(Currency(system, wanted, since.isoformat(), newest, newest == wanted, message))
+    loaded = catalog.code_editions("hcpcs")
+    wanted, since = quarter(day)
+    newest = max(loaded, key=release_order) if loaded else None
+    if newest == wanted:
+        message = f"HCPCS {wanted} is the quarter in effect and loaded"
+    elif newest is None:
+        message = f"HCPCS {wanted} is the quarter in effect; no HCPCS codes are loaded"
+    else:
+        message = (
+            f"HCPCS {wanted} is the quarter in effect since {since.isoformat()}; loaded: "
+            f"{newest}: load the {wanted} file from CMS"
+        )
+    out.append(Currency("hcpcs", wanted, since.isoformat(), newest, newest == wanted, message))
+    return out
+
+
+def release_order(name: str) -> tuple[int, int]:
+    """ "2025 OCT" -> (2025, 10); anything else first."""
+    year, _, month = name.partition(" ")
+    months = {n: m for m, n in QUARTERS}
+    return (int(year), months.get(month, 0)) if year.isdigit() else (0, 0)
+
+
+CODE_SOURCES = {"icd10cm-tabular": "icd10cm", "icd10pcs-tables": "icd10pcs", "hcpcs": "hcpcs"}
+
+
+def annotated(catalog: Catalog, day: date, paths: bool) -> list[dict[str, object]]:
+    """The loaded sources, each code-set source with the edition in effect on ``day`` and
+    whether it is that one; ``paths``: with the files' paths (the operator's business: the
+    command line shows them, the API does not)."""
+    by_system = {c.system: c for c in currency(catalog, day)}
+    out = []
+    for row in catalog.sources():
+        found = by_system.get(CODE_SOURCES.get(str(row["name"]), ""))
+        entry = {k: v for k, v in row.items() if paths or k != "path"}
+        entry["in_effect"] = found.in_effect if found else None
+        entry["current"] = found.current if found else None
+        entry["currency"] = found.message if found else None
+        out.append(entry)
+    return out
