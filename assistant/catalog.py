@@ -95,6 +95,19 @@ class Catalog:
         ).fetchone()
         return str(row[0] or "")
 
+    def titles(self, system: str, keys: list[str]) -> dict[str, tuple[str, str]]:
+        """(display code, title) of each of ``keys`` the catalog holds, in one pass."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT key, code, title FROM codes WHERE system = ? "
+                f"AND key IN ({','.join('?' * len(part))})",
+                [system, *part],
+            ).fetchall()
+            found.update({r["key"]: (r["code"], r["title"]) for r in rows})
+        return found
+
     def code_editions(self, system: str) -> list[str]:
         """The editions of a system whose codes are loaded, e.g. ["FY2026"]."""
         rows = self.conn.execute(

@@ -59,11 +59,14 @@ def changes(catalog: Catalog, system: str, old: str, new: str) -> Changes:
     old, new = check_edition(old, "from"), check_edition(new, "to")  # either order
     before = CODE_LISTS.valid_on(system, first_day(old))
     after = CODE_LISTS.valid_on(system, first_day(new))
-    added = [entry(catalog, system, key) for key in sorted(after - before)]
+    new_keys, gone_keys = sorted(after - before), sorted(before - after)
+    prefixes = {k[:cut] for k in new_keys + gone_keys for cut in range(3, len(k) + 1)}
+    titles = catalog.titles(system, sorted(prefixes))
+    added = [entry(titles, system, key) for key in new_keys]
     ordered = sorted(after)
     deleted = []
-    for key in sorted(before - after):
-        found = entry(catalog, system, key)
+    for key in gone_keys:
+        found = entry(titles, system, key)
         at = bisect_left(ordered, key)
         split = []
         while at < len(ordered) and ordered[at].startswith(key):
@@ -79,13 +82,11 @@ def changes(catalog: Catalog, system: str, old: str, new: str) -> Changes:
     return Changes(system, old, new, added, deleted, source, note)
 
 
-def entry(catalog: Catalog, system: str, key: str) -> Change:
-    code = display(system, key)
-    rows = [r for r in catalog.find(code) if r["system"] == system]
-    if rows:
-        return Change(rows[0]["code"], rows[0]["title"])
+def entry(titles: dict[str, tuple[str, str]], system: str, key: str) -> Change:
+    """The code with its loaded title, or under its nearest loaded ancestor."""
+    if key in titles:
+        return Change(*titles[key])
     for cut in range(len(key) - 1, 2, -1):
-        parent = [r for r in catalog.find(display(system, key[:cut])) if r["system"] == system]
-        if parent:
-            return Change(code, None, [parent[0]["code"], parent[0]["title"]])
-    return Change(code, None)
+        if key[:cut] in titles:
+            return Change(display(system, key), None, list(titles[key[:cut]]))
+    return Change(display(system, key), None)
