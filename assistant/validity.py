@@ -122,8 +122,8 @@ def standing(catalog: Catalog, validity: Validity, raw: str, day: date) -> Stand
     key = to_key(raw)
     rows = catalog.find(raw)
     row = rows[0] if rows else None
-    systems = [row["system"]] if row is not None else [s for s in systems_for(raw) if s in NAMES]
-    system = systems[0] if systems else (row["system"] if row is not None else "")
+    guessed = next((s for s in systems_for(raw) if s in NAMES), "")
+    system = str(row["system"]) if row is not None else guessed
     if system not in FISCAL_SYSTEMS:
         if row is None:
             raise UnknownCode(raw.strip(), catalog.closest(raw))
@@ -143,8 +143,10 @@ def standing(catalog: Catalog, validity: Validity, raw: str, day: date) -> Stand
     valid = validity.valid(system, key, day)
     if valid is None:
         loaded = f"; titles loaded: {titles}" if titles else ""
-        message = f"{name} is in effect on {day.isoformat()}, a date the valid-code lists held "
-        message += f"here do not cover ({FIRST.isoformat()} to {LAST.isoformat()}){loaded}"
+        why = f"the valid-code lists cannot be read ({validity.broken})" if validity.broken else (
+            f"the valid-code lists held here cover {FIRST} to {LAST} only"
+        )  # fmt: skip
+        message = f"{name} is in effect on {day.isoformat()}; {why}{loaded}"
         return Standing(code, system, day.isoformat(), wanted, None, titles, message)
     if valid:
         load = f"load the {wanted} {TABULAR[system]}"
@@ -152,7 +154,9 @@ def standing(catalog: Catalog, validity: Validity, raw: str, day: date) -> Stand
         message = f"valid for dates of service from {since} ({name}); {title}"
         return Standing(code, system, day.isoformat(), wanted, True, titles, message)
     split = [display(system, k) for k in validity.extensions(system, key, day)]
-    if titles and validity.valid(system, key, first_day(titles)):
+    if row is not None and not row["billable"]:
+        message = f"not reportable in {name} (a {row['level']} in the {titles} titles)"
+    elif titles and validity.valid(system, key, first_day(titles)):
         message = f"not valid in {name} (dates of service from {since}): deleted after {titles}"
     else:
         message = f"not a valid code in {name} (dates of service from {since})"
