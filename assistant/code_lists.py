@@ -13,6 +13,8 @@ import threading
 from collections import defaultdict
 from datetime import date
 
+import numpy as np
+
 TABLES = {"icd10cm": b"mce_i10dx_master", "icd10pcs": b"mce_i10sg_master"}
 HEADER = struct.Struct("<4sIIII12x")
 RECORD = struct.Struct("<8sII8x")
@@ -34,13 +36,19 @@ class CodeLists:
 
     def __init__(self) -> None:
         self.spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        self.arrays: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.sets: dict[tuple[str, int], frozenset[str]] = {}
         self.lock = threading.Lock()
 
     def of(self, system: str) -> dict[str, list[tuple[int, int]]]:
         with self.lock:
             if system not in self.spans:
-                self.spans[system] = read_table(system)
+                spans = read_table(system)
+                pairs = [(key, a, b) for key, held in spans.items() for a, b in held]
+                keys = np.array([k for k, _, _ in pairs], dtype=object)
+                firsts = np.array([a for _, a, _ in pairs], dtype=np.int64)
+                lasts = np.array([b for _, _, b in pairs], dtype=np.int64)
+                self.spans[system], self.arrays[system] = spans, (keys, firsts, lasts)
             return self.spans[system]
 
     def valid_on(self, system: str, day: date) -> frozenset[str]:
@@ -48,10 +56,9 @@ class CodeLists:
         when = as_number(day)
         found = self.sets.get((system, when))
         if found is None:
-            spans = self.of(system)
-            found = frozenset(
-                k for k, held in spans.items() if any(a <= when <= b for a, b in held)
-            )
+            self.of(system)
+            keys, firsts, lasts = self.arrays[system]
+            found = frozenset(keys[(firsts <= when) & (when <= lasts)].tolist())
             with self.lock:
                 if len(self.sets) >= self.KEPT:
                     self.sets.pop(next(iter(self.sets)))
