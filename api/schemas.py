@@ -18,7 +18,9 @@ class ChatRequest(BaseModel):
     stream: bool = False
     use_llm: bool = True
     date_of_service: date | None = Field(
-        None, description="YYYY-MM-DD: codes are checked against the edition in effect then."
+        None,
+        description="YYYY-MM-DD (default: today in the server's time zone): codes are checked "
+        "against the edition in effect then.",
     )
 
 

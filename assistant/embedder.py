@@ -71,9 +71,12 @@ class HashEmbedder(Embedder):
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        rows, slots = [], []
         for row, text in enumerate(texts):
             for word in text.lower().split():
-                out[row, slot_of(word, self.dimension)] += 1.0
+                rows.append(row)
+                slots.append(slot_of(word, self.dimension))
+        np.add.at(out, (rows, slots), 1.0)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms == 0, 1, norms)
 

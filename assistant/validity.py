@@ -153,7 +153,8 @@ def standing(catalog: Catalog, validity: Validity, raw: str, day: date) -> Stand
         title = f"title loaded from {titles}" if titles else f"title not loaded ({load})"
         message = f"valid for dates of service from {since} ({name}); {title}"
         return Standing(code, system, day.isoformat(), wanted, True, titles, message)
-    split = [display(system, k) for k in validity.extensions(system, key, day)]
+    known = row is not None or ever_valid(system, key)  # else no code was ever split from it
+    split = [display(system, k) for k in validity.extensions(system, key, day)] if known else []
     if row is not None and not row["billable"]:
         message = f"not reportable in {name} (a {row['level']} in the {titles} titles)"
     elif titles and validity.valid(system, key, first_day(titles)):
@@ -178,8 +179,10 @@ def dated_lookup(
     rows = catalog.find(raw)
     if rows:
         return catalog.describe(rows[0]), on_date
-    if not on_date.valid:
+    if on_date.valid is False and ever_valid(on_date.system, to_key(raw)):
         raise InvalidOnDate(raw.strip(), on_date.message, on_date.replacements)
+    if not on_date.valid:
+        raise UnknownCode(raw.strip(), on_date.replacements or catalog.closest(raw))
     return None, on_date
 
 
@@ -207,3 +210,25 @@ def currency(day: date, passages: list[Any]) -> list[str]:
                 f"are {', '.join(quoted)} and codes could not be checked for that date"
             )
     return said
+
+
+def ever_valid(system: str, key: str) -> bool:
+    """Whether the code was valid in some edition the lists hold (FY2016 to FY2027)."""
+    from assistant.code_lists import CODE_LISTS, FormatChanged
+
+    try:
+        return key in CODE_LISTS.of(system)
+    except (ImportError, OSError, FormatChanged, KeyError):
+        return False
+
+
+def lookup_record(found: CodeInfo | None, on_date: Standing) -> dict[str, object]:
+    """A dated look-up as one record: the code as loaded (or, new in an edition whose titles
+    are not loaded, its code and edition alone) and its standing on the date."""
+    if found is None:
+        info: dict[str, object] = {"system": on_date.system, "code": on_date.code, "title": ""}
+        info |= {"billable": True, "level": "code", "version": on_date.edition, "source": ""}
+        info |= {"parents": [], "children": [], "notes": [], "mappings": []}
+    else:
+        info = asdict(found)
+    return info | {"on_date": on_date.public()}

@@ -63,7 +63,7 @@ def parser() -> argparse.ArgumentParser:
     lookup.add_argument(
         "--date",
         metavar="YYYY-MM-DD",
-        help="date of service: say whether the code is valid in the edition in effect then",
+        help="date of service (default: today): is the code valid in the edition then?",
     )
     lookup.add_argument("--json", action="store_true")
     lookup.set_defaults(run=run_lookup)
@@ -115,7 +115,9 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--no-llm", action="store_true", help="extractive answer, no language model")
     ask.add_argument(
-        "--date", metavar="YYYY-MM-DD", help="date of service: codes checked in its edition"
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="date of service (default: today): codes are checked in its edition",
     )
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(run=run_ask)
@@ -194,12 +196,13 @@ def print_real(real: dict[str, object]) -> None:
 
 def run_ask(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.chat import Assistant, Turn
+    from assistant.currency import today
     from assistant.editions import parse_day
     from assistant.events import Delta, Done
     from assistant.index import Index
     from assistant.llm import OpenAIChat
 
-    day = parse_day(args.date, "--date") if args.date else None
+    day = parse_day(args.date, "--date") if args.date else today(settings)
     model = OpenAIChat(settings) if settings.llm_base_url and not args.no_llm else None
     bot = Assistant(Index(settings), model)
     turns = [Turn("user", args.question)]
@@ -334,22 +337,20 @@ def run_changes(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_lookup(settings: Settings, args: argparse.Namespace) -> int:
-    catalog = Catalog(settings.catalog_path)
-    if args.date is None:
-        info = catalog.lookup(args.code)
-        print(json.dumps(asdict(info), indent=2) if args.json else format_code(info))
-        return 0
+    from assistant.currency import today
     from assistant.editions import parse_day
-    from assistant.validity import Validity, dated_lookup
+    from assistant.validity import Validity, dated_lookup, lookup_record
 
-    found, on_date = dated_lookup(catalog, Validity(), args.code, parse_day(args.date, "--date"))
+    catalog = Catalog(settings.catalog_path)
+    day = parse_day(args.date, "--date") if args.date else today(settings)
+    found, on_date = dated_lookup(catalog, Validity(), args.code, day)
     if args.json:
-        print(json.dumps({"code": asdict(found) if found else None, "on_date": on_date.public()}))
+        print(json.dumps(lookup_record(found, on_date), indent=2))
     elif found is not None:
         print(format_code(found))
     else:
         print(f"{on_date.code}  (title not loaded)")
-    if not args.json:
+    if not args.json and (on_date.valid is not None or args.date):
         mark = {True: "valid", False: "⚠ not valid", None: "not checked"}[on_date.valid]
         print(f"on {on_date.date_of_service} ({on_date.edition}): {mark}: {on_date.message}")
     return 1 if on_date.valid is False else 0

@@ -122,7 +122,9 @@ def test_lookup_on_a_date_of_service(default_index: Settings) -> None:
     assert new.returncode == 0, new.stderr
     assert "valid for dates of service from 2026-10-01 (ICD-10-CM FY2027)" in new.stdout
     deleted = medcode(default_index, "lookup", "I42.0", "--date", "2026-11-15", "--json")
-    on_date = json.loads(deleted.stdout)["on_date"]
+    record = json.loads(deleted.stdout)
+    assert record["title"] == "Dilated cardiomyopathy"
+    on_date = record["on_date"]
     assert deleted.returncode == 1 and on_date["replacements"] == ["I42.00", "I42.01", "I42.09"]
     bad = medcode(default_index, "lookup", "I42.0", "--date", "2026-02-30")
     assert bad.returncode != 0 and "--date: '2026-02-30' is not a date" in bad.stderr

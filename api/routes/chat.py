@@ -10,6 +10,7 @@ from api.schemas import ChatRequest, MessageIn
 from api.state import AppState, Ready
 from assistant.answer_types import Answer
 from assistant.chat import Turn
+from assistant.currency import today
 from assistant.errors import InvalidField
 from assistant.events import Event, guarded
 
@@ -55,11 +56,12 @@ def stream_events(events: Iterator[Event]) -> Iterator[str]:
 def chat(body: ChatRequest, state: Ready) -> object:
     assert state.assistant is not None
     conversation = turns(state, body.messages)
+    day = body.date_of_service or today(state.settings)
     if body.stream:
-        events = state.assistant.answer_stream(conversation, body.use_llm, body.date_of_service)
+        events = state.assistant.answer_stream(conversation, body.use_llm, day)
         return StreamingResponse(
             stream_events(events),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache"},
         )
-    return state.assistant.answer(conversation, body.use_llm, body.date_of_service)
+    return state.assistant.answer(conversation, body.use_llm, day)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Literal
 
@@ -9,9 +8,10 @@ from fastapi import APIRouter, Path, Query
 from api.schemas import ChangesPublic, CodePublic, PassagePublic, PassageWithContext
 from api.state import Ready
 from assistant.changes import EDITION_PATTERN, changes, previous
+from assistant.currency import today
 from assistant.editions import edition
 from assistant.errors import NotFound
-from assistant.validity import VALIDITY, dated_lookup
+from assistant.validity import VALIDITY, dated_lookup, lookup_record
 
 router = APIRouter(prefix="/v1", tags=["codes"])
 
@@ -26,19 +26,16 @@ def lookup(
     code: str = Path(max_length=40),
     date_of_service: Annotated[
         date | None,
-        Query(description="YYYY-MM-DD: whether the code is valid in the edition in effect then"),
+        Query(
+            description="YYYY-MM-DD (default: today in the server's time zone): whether the "
+            "code is valid in the edition in effect then"
+        ),
     ] = None,
 ) -> dict[str, object]:
     assert state.index is not None
     catalog = state.index.catalog
-    if date_of_service is None:
-        return asdict(catalog.lookup(code))
-    found, on_date = dated_lookup(catalog, VALIDITY, code, date_of_service)
-    if found is None:  # valid then, but its edition's titles are not loaded
-        info = {"system": on_date.system, "code": on_date.code, "title": "", "billable": True}
-        info |= {"level": "code", "version": on_date.edition, "parents": [], "children": []}
-        return info | {"notes": [], "mappings": [], "on_date": on_date.public()}
-    return asdict(found) | {"on_date": on_date.public()}
+    day = date_of_service or today(state.settings)
+    return lookup_record(*dated_lookup(catalog, VALIDITY, code, day))
 
 
 @router.get("/changes", response_model=ChangesPublic)

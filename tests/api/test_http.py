@@ -30,7 +30,10 @@ def test_health_ready_sources(server: Server) -> None:
 
 
 def test_chat_returns_the_answer_shape(server: Server) -> None:
-    body = {"messages": [{"role": "user", "content": "E11.9"}]}
+    body: dict[str, object] = {"messages": [{"role": "user", "content": "E11.9"}]}
+    today = httpx.post(f"{server.url}/v1/chat", json=body, timeout=60).json()
+    assert today["date_of_service"] == date.today().isoformat()  # by default, today (UTC)
+    body["date_of_service"] = "2026-09-15"  # FY2026, the edition loaded
     answer = httpx.post(f"{server.url}/v1/chat", json=body, timeout=60).json()
     assert set(answer) >= {"answer", "citations", "codes", "mode", "warnings", "versions"}
     assert answer["mode"] == "extractive" and answer["citations"][0]["code"] == "E11.9"
@@ -218,7 +221,8 @@ def test_a_code_on_a_date_of_service(server: Server) -> None:
     assert deleted["title"] == "Dilated cardiomyopathy" and deleted["on_date"]["valid"] is False
     assert deleted["on_date"]["replacements"] == ["I42.00", "I42.01", "I42.09"]
     assert get("I42.0", "2026-09-15").json()["on_date"]["valid"] is True
-    assert httpx.get(f"{server.url}/v1/codes/I42.0", timeout=30).json().get("on_date") is None
+    today = httpx.get(f"{server.url}/v1/codes/I42.0", timeout=30).json()["on_date"]
+    assert today["date_of_service"] == date.today().isoformat()  # by default, today (UTC)
     bad = get("I42.0", "15/11/2026")
     assert bad.status_code == 422 and "date_of_service" in bad.json()["message"]
 
