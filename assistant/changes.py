@@ -17,6 +17,11 @@ EDITIONS = tuple(f"FY{year}" for year in range(2016, 2028))  # what the lists co
 EDITION_PATTERN = r"^FY20(1[6-9]|2[0-7])$"
 
 
+def latest(edition: str) -> str:
+    """The edition, or the last one the lists know when it is later (FY2028 -> FY2027)."""
+    return min(edition, EDITIONS[-1])
+
+
 def previous(edition: str) -> str:
     """The edition before, or the first one known (compared with itself: no change)."""
     return max(f"FY{int(edition[2:]) - 1}", EDITIONS[0])

@@ -313,12 +313,11 @@ def show_available(as_json: bool) -> int:
 
 
 def run_changes(settings: Settings, args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from assistant.changes import changes, previous
+    from assistant.changes import changes, latest, previous
+    from assistant.currency import today
     from assistant.editions import edition
 
-    new = args.new or edition(date.today())
+    new = args.new or latest(edition(today(settings)))
     found = changes(Catalog(settings.catalog_path), args.system, args.old or previous(new), new)
     if args.json:
         print(json.dumps(found.public(), indent=2))

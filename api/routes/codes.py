@@ -7,7 +7,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.schemas import ChangesPublic, CodePublic, PassagePublic, PassageWithContext
 from api.state import Ready
-from assistant.changes import EDITION_PATTERN, changes, previous
+from assistant.changes import EDITION_PATTERN, changes, latest, previous
 from assistant.currency import today
 from assistant.editions import edition
 from assistant.errors import NotFound
@@ -48,13 +48,17 @@ def changes_between(
     ] = None,
     new: Annotated[
         str | None,
-        Query(alias="to", pattern=EDITION_PATTERN, description="default: in effect today"),
+        Query(
+            alias="to",
+            pattern=EDITION_PATTERN,
+            description="default: in effect today, or FY2027 after it",
+        ),
     ] = None,
 ) -> dict[str, object]:
     """Codes added and deleted between two editions (FY2016 to FY2027), a deleted code with
     the new codes that extend it, titles where loaded."""
     assert state.index is not None
-    new = new or edition(date.today())
+    new = new or latest(edition(today(state.settings)))
     return changes(state.index.catalog, system, old or previous(new), new).public()
 
 

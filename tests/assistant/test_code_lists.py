@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from assistant.catalog import Catalog
-from assistant.changes import changes
+from assistant.changes import changes, latest
 from assistant.code_lists import CODE_LISTS, FormatChanged, parse
 from assistant.errors import InvalidField
 from assistant.settings import Settings
@@ -57,6 +57,7 @@ def test_fy2027_adds_190_and_deletes_30_diagnosis_codes(catalog: Catalog) -> Non
     assert {c.code for c in backwards.added} == set(deleted)
     with pytest.raises(InvalidField, match="from: 'FY2030' is not an edition"):
         changes(catalog, "icd10cm", "FY2030", "FY2027")
+    assert latest("FY2028") == "FY2027" == latest("FY2027")  # the default past the lists
     with pytest.raises(InvalidField, match="system"):
         changes(catalog, "hcpcs", "FY2026", "FY2027")
 
