@@ -35,6 +35,11 @@ class CompletionRequest(BaseModel):
     stream: bool = False
     temperature: float | None = None
     max_tokens: int | None = None
+    date_of_service: date | None = Field(
+        None,
+        description="medcode's own field (extra_body with the openai client): YYYY-MM-DD, "
+        "default today in the server's time zone; codes are checked in that edition.",
+    )
 
 
 class Standing(BaseModel):

@@ -17,6 +17,7 @@ from api.routes.chat import turns
 from api.schemas import CompletionRequest, MessageIn
 from api.state import AppState, Ready
 from assistant.answer_types import Answer
+from assistant.currency import today
 from assistant.events import Delta, Done, Event, Failed, guarded
 
 router = APIRouter(prefix="/v1", tags=["openai-compatible"])
@@ -66,10 +67,11 @@ def completions(body: CompletionRequest, state: Ready) -> object:
     assert state.assistant is not None
     conversation = turns(state, messages_in(body))
     ident = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+    day = body.date_of_service or today(state.settings)
     if body.stream:
-        events = state.assistant.answer_stream(conversation)
+        events = state.assistant.answer_stream(conversation, date_of_service=day)
         return StreamingResponse(chunks(ident, events), media_type="text/event-stream")
-    answer = state.assistant.answer(conversation)
+    answer = state.assistant.answer(conversation, date_of_service=day)
     return completion(ident, answer, answer.answer + sources_list(answer))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import openai
+from openai.types.chat import ChatCompletionMessageParam
 
 from tests.api.conftest import Server
 
@@ -36,6 +37,22 @@ def test_streamed(server: Server) -> None:
     text = "".join(pieces)
     assert len([p for p in pieces if p]) > 2 and finish == "stop"
     assert text.startswith("**E11** Type 2 diabetes mellitus") and "Sources:" in text
+
+
+def test_a_date_of_service_rides_in_the_extra_body(server: Server) -> None:
+    question: list[ChatCompletionMessageParam] = [
+        {"role": "user", "content": "Is I42.0 the code for dilated cardiomyopathy?"}
+    ]
+    november = client(server).chat.completions.create(
+        model="medcode", messages=question, extra_body={"date_of_service": "2026-11-15"}
+    )
+    assert "I42.0 ⚠ not valid on the date of service" in (november.choices[0].message.content or "")
+    extra = november.model_extra or {}
+    assert extra["medcode"]["date_of_service"] == "2026-11-15"
+    september = client(server).chat.completions.create(
+        model="medcode", messages=question, extra_body={"date_of_service": "2026-09-15"}
+    )
+    assert "⚠" not in (september.choices[0].message.content or "")
 
 
 def test_models_list(server: Server) -> None:
