@@ -108,13 +108,6 @@ class Catalog:
             found.update({r["key"]: (r["code"], r["title"]) for r in rows})
         return found
 
-    def code_editions(self, system: str) -> list[str]:
-        """The editions of a system whose codes are loaded, e.g. ["FY2026"]."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT version FROM codes WHERE system = ? ORDER BY version", (system,)
-        ).fetchall()
-        return [str(r[0]) for r in rows]
-
     def sources(self) -> list[dict[str, object]]:
         rows = self.conn.execute("SELECT * FROM sources ORDER BY name").fetchall()
         return [dict(row) for row in rows]

@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 from assistant.catalog import Catalog
 from assistant.code_lists import CODE_LISTS, FormatChanged
-from assistant.editions import edition, first_day
+from assistant.editions import FISCAL_SYSTEMS, edition, first_day
 from assistant.settings import Settings
 from assistant.validity import NAMES, TABULAR, VALIDITY
 
 QUARTERS = ((1, "JAN"), (4, "APR"), (7, "JUL"), (10, "OCT"))
+CODE_SOURCES = {"icd10cm-tabular": "icd10cm", "icd10pcs-tables": "icd10pcs", "hcpcs": "hcpcs"}
 
 
 @dataclass(frozen=True)
@@ -41,43 +42,50 @@ def quarter(day: date) -> tuple[str, date]:
 
 
 def currency(catalog: Catalog, day: date) -> list[Currency]:
+    """Read off the sources table (a few rows), not the codes: /readyz asks on every poll."""
+    loaded: dict[str, list[str]] = {}
+    for row in catalog.sources():
+        if str(row["name"]) in CODE_SOURCES:
+            loaded.setdefault(CODE_SOURCES[str(row["name"])], []).append(str(row["version"]))
     out = []
-    for system in ("icd10cm", "icd10pcs"):
-        loaded = catalog.code_editions(system)
+    for system in FISCAL_SYSTEMS:
         wanted = edition(day)
         since = first_day(wanted)
-        newest = loaded[-1] if loaded else None
-        name = f"{NAMES[system]} {wanted}"
-        if newest == wanted:
-            message = f"{name} is in effect and loaded"
-        elif newest is None:
-            message = f"{name} is in effect; no {NAMES[system]} codes are loaded"
-        else:
-            message = (
-                f"{name} has been in effect since {since.isoformat()}; titles loaded: {newest}"
+        newest = max(loaded[system]) if system in loaded else None
+        stale = f"{NAMES[system]} {wanted} has been in effect since {since}; titles loaded: "
+        if newest:
+            stale += newest + (
+                counts(system, first_day(newest), since, day) if newest[:2] == "FY" else ""
             )
-            if VALIDITY.covers(day) and newest.startswith("FY"):
-                message += counts(system, first_day(newest), since)
-            message += f": load the {wanted} {TABULAR[system]}"
-        out.append(Currency(system, wanted, since.isoformat(), newest, newest == wanted, message))
-    loaded = catalog.code_editions("hcpcs")
+        stale += f": load the {wanted} {TABULAR[system]}"
+        label = f"{NAMES[system]} {wanted} is"
+        out.append(judged(system, label, NAMES[system], wanted, since, newest, stale))
     wanted, since = quarter(day)
-    newest = max(loaded, key=release_order) if loaded else None
-    if newest == wanted:
-        message = f"HCPCS {wanted} is the quarter in effect and loaded"
-    elif newest is None:
-        message = f"HCPCS {wanted} is the quarter in effect; no HCPCS codes are loaded"
-    else:
-        message = (
-            f"HCPCS {wanted} is the quarter in effect since {since.isoformat()}; loaded: "
-            f"{newest}: load the {wanted} file from CMS"
-        )
-    out.append(Currency("hcpcs", wanted, since.isoformat(), newest, newest == wanted, message))
+    newest = max(loaded["hcpcs"], key=release_order) if "hcpcs" in loaded else None
+    stale = f"HCPCS {wanted} is the quarter in effect since {since}; loaded: {newest}: "
+    stale += f"load the {wanted} file from CMS"
+    label = f"HCPCS {wanted} is the quarter"
+    out.append(judged("hcpcs", label, "HCPCS", wanted, since, newest, stale))
     return out
 
 
-def counts(system: str, old: date, new: date) -> str:
-    """ "; 190 codes added, 30 deleted", or nothing when the lists cannot be read."""
+def judged(
+    system: str, label: str, kind: str, wanted: str, since: date, newest: str | None, stale: str
+) -> Currency:
+    if newest == wanted:
+        message = f"{label} in effect and loaded"
+    elif newest is None:
+        message = f"{label} in effect; no {kind} codes are loaded"
+    else:
+        message = stale
+    return Currency(system, wanted, since.isoformat(), newest, newest == wanted, message)
+
+
+def counts(system: str, old: date, new: date, day: date) -> str:
+    """ "; 190 codes added, 30 deleted", or nothing when the lists do not cover ``day`` or
+    cannot be read."""
+    if not VALIDITY.covers(day):
+        return ""
     try:
         before, after = CODE_LISTS.valid_on(system, old), CODE_LISTS.valid_on(system, new)
     except (ImportError, OSError, FormatChanged):
@@ -90,9 +98,6 @@ def release_order(name: str) -> tuple[int, int]:
     year, _, month = name.partition(" ")
     months = {n: m for m, n in QUARTERS}
     return (int(year), months.get(month, 0)) if year.isdigit() else (0, 0)
-
-
-CODE_SOURCES = {"icd10cm-tabular": "icd10cm", "icd10pcs-tables": "icd10pcs", "hcpcs": "hcpcs"}
 
 
 def annotated(catalog: Catalog, day: date, paths: bool) -> list[dict[str, object]]:
