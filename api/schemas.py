@@ -102,6 +102,7 @@ class PassagePublic(BaseModel):
     page: int | None
     trail: str | None
     version: str
+    edition: str = Field(description='The source edition: "FY2026", "2025-10"; "" if only one.')
     text: str
 
 
@@ -116,12 +117,16 @@ class HitPublic(PassagePublic):
 
 class SearchPublic(BaseModel):
     query: str
+    date_of_service: str = Field(description="The date whose editions were searched.")
+    editions: list[str] = Field(description='The source editions searched: "source@edition".')
     hits: list[HitPublic]
     warnings: list[str]
 
 
 class SourcePublic(BaseModel):
     name: str
+    edition: str = Field(description='"FY2026", "2025-10"; "" for a source with one edition.')
+    shelf: str = Field(description='The source edition as searched: "icd10pcs-tables@FY2025".')
     version: str
     checksum: str
     loader: str

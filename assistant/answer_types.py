@@ -16,6 +16,7 @@ class Citation(BaseModel):
     page: int | None = None
     code: str | None = None
     version: str
+    edition: str = Field("", description='The source edition quoted ("FY2026", "2025-10").')
     text: str
 
 

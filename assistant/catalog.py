@@ -5,6 +5,7 @@ The lexical index (FTS5, BM25) lives in the same file so that one transaction up
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import sqlite3
@@ -52,14 +53,27 @@ def row_to_passage(row: sqlite3.Row) -> Passage:
     )
 
 
-FILTER_FIELDS = ("system", "kind", "source", "version")
+FILTER_FIELDS = ("system", "kind", "source", "version", "edition", "shelf")
+EDITIONED_READS = (
+    ("codes_table", "codes"), ("notes_table", "notes"), ("crosswalk_table", "crosswalk"),
+    ("index_table", "index_entries"), ("passages_table", "passages"),
+)  # fmt: skip
 DOTTED = ("icd10cm", "icd9cm")
 
 
 class Catalog:
     """One SQLite connection per thread: a server answers many requests at once, and separate
     connections let SQLite (WAL) read in parallel and release the GIL, where one shared
-    connection would serialise every query."""
+    connection would serialise every query.
+
+    Reads see the editions in use (the newest loaded of each source) unless the catalog was
+    narrowed to other editions with ``on_shelves`` (a date of service's)."""
+
+    codes_table = "codes"
+    notes_table = "notes"
+    crosswalk_table = "crosswalk"
+    index_table = "index_entries"
+    passages_table = "passages"
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -86,12 +100,54 @@ class Catalog:
             self.opened.clear()
         self.local = threading.local()
 
+    def on_shelves(self, shelves: tuple[str, ...]) -> Catalog:
+        """This catalog read as if only ``shelves`` (source editions) were loaded; itself when
+        they are the ones in use (or none are named). Shares the connections."""
+        if not shelves or set(shelves) == set(self.in_use()):
+            return self
+        narrowed = copy.copy(self)
+        quoted = ",".join("'" + shelf.replace("'", "''") + "'" for shelf in shelves) or "NULL"
+        for attribute, name in EDITIONED_READS:
+            table = f"(SELECT rowid AS seq, * FROM {name}_all WHERE shelf IN ({quoted}))"
+            setattr(narrowed, attribute, table)
+        return narrowed
+
+    def in_use(self) -> tuple[str, ...]:
+        """The source editions every default read sees: the newest loaded of each source."""
+        rows = self.conn.execute("SELECT shelf FROM in_use ORDER BY shelf").fetchall()
+        return tuple(str(r[0]) for r in rows)
+
+    def editions(self) -> list[tuple[str, str, str]]:
+        """(source, edition, shelf) of every loaded source edition."""
+        rows = self.conn.execute(
+            "SELECT name, edition, shelf FROM sources ORDER BY name, edition"
+        ).fetchall()
+        return [(str(r[0]), str(r[1] or ""), str(r[2])) for r in rows]
+
+    def code_shelves(self, system: str) -> dict[str, str]:
+        """{edition: shelf} of the loaded editions holding codes of ``system``."""
+        rows = self.conn.execute(
+            "SELECT edition, shelf FROM sources s WHERE EXISTS "
+            "(SELECT 1 FROM codes_all c WHERE c.shelf = s.shelf AND c.system = ?)",
+            (system,),
+        ).fetchall()
+        return {str(r[0]): str(r[1]) for r in rows if r[0]}
+
+    def edition_codes(self, system: str, shelf: str) -> dict[str, tuple[str, str]]:
+        """{key: (code, title)} of the reportable codes of one loaded edition."""
+        rows = self.conn.execute(
+            "SELECT key, code, title FROM codes_all WHERE shelf = ? AND system = ? "
+            "AND billable = 1",
+            (shelf, system),
+        ).fetchall()
+        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
+
     def stamp(self) -> str:
         """Changes whenever an ingest replaces, adds or removes a source (each in one
         transaction): what was derived from the catalog is then out of date."""
         row = self.conn.execute(
-            "SELECT group_concat(name || ' ' || checksum || ' ' || loaded_at, ';') FROM "
-            "(SELECT * FROM sources ORDER BY name)"
+            "SELECT group_concat(shelf || ' ' || checksum || ' ' || loaded_at, ';') FROM "
+            "(SELECT * FROM sources ORDER BY shelf)"
         ).fetchone()
         return str(row[0] or "")
 
@@ -101,7 +157,7 @@ class Catalog:
         for start in range(0, len(keys), 500):
             part = keys[start : start + 500]
             rows = self.conn.execute(
-                f"SELECT key, code, title FROM codes WHERE system = ? "
+                f"SELECT key, code, title FROM {self.codes_table} WHERE system = ? "
                 f"AND key IN ({','.join('?' * len(part))})",
                 [system, *part],
             ).fetchall()
@@ -109,14 +165,16 @@ class Catalog:
         return found
 
     def sources(self) -> list[dict[str, object]]:
-        rows = self.conn.execute("SELECT * FROM sources ORDER BY name").fetchall()
+        rows = self.conn.execute("SELECT * FROM sources ORDER BY name, edition").fetchall()
         return [dict(row) for row in rows]
 
     def find(self, raw: str, written: bool = False) -> list[sqlite3.Row]:
         """Rows of every system holding the code, the likeliest system first; ``written``:
         ``raw`` comes from an answer's own text, where the form decides (see as_written)."""
         key = codeforms.to_key(raw)
-        rows = self.conn.execute("SELECT * FROM codes WHERE key = ?", (key,)).fetchall()
+        rows = self.conn.execute(
+            f"SELECT * FROM {self.codes_table} WHERE key = ?", (key,)
+        ).fetchall()
         order = codeforms.as_written(raw) if written else codeforms.systems_for(raw)
         if "." in raw:  # only ICD-10-CM and ICD-9-CM print a dot: J30.90 is never J3090
             rows = [r for r in rows if r["system"] in DOTTED]
@@ -139,14 +197,14 @@ class Catalog:
     def reportable_keys(self, system: str) -> list[str]:
         """The keys of every reportable (billable) code of a system."""
         rows = self.conn.execute(
-            "SELECT key FROM codes WHERE system = ? AND billable = 1", (system,)
+            f"SELECT key FROM {self.codes_table} WHERE system = ? AND billable = 1", (system,)
         ).fetchall()
         return [r["key"] for r in rows]
 
     def expansions(self, system: str, code: str) -> list[tuple[str, str]]:
         """(code, title) of the billable 7th-character codes built on ``code``."""
         rows = self.conn.execute(
-            "SELECT key, code, title FROM codes WHERE system = ? AND parent = ? "
+            f"SELECT key, code, title FROM {self.codes_table} WHERE system = ? AND parent = ? "
             "AND length(key) = 7 AND billable = 1",
             (system, codeforms.to_key(code)),
         ).fetchall()
@@ -160,7 +218,8 @@ class Catalog:
         parents = self.ancestors(system, key)[: None if whole else 1]
         children = (
             self.conn.execute(
-                "SELECT code, title FROM codes WHERE system = ? AND parent = ? ORDER BY key",
+                f"SELECT code, title FROM {self.codes_table} WHERE system = ? AND parent = ? "
+                "ORDER BY key",
                 (system, key),
             ).fetchall()
             if whole
@@ -186,12 +245,12 @@ class Catalog:
 
     def mappings(self, system: str, key: str) -> list[tuple[str, str, str]]:
         forward = self.conn.execute(
-            "SELECT to_system AS s, to_key AS k, flags FROM crosswalk "
+            f"SELECT to_system AS s, to_key AS k, flags FROM {self.crosswalk_table} "
             "WHERE from_system = ? AND from_key = ? AND to_key != ''",
             (system, key),
         ).fetchall()
         backward = self.conn.execute(
-            "SELECT from_system AS s, from_key AS k, flags FROM crosswalk "
+            f"SELECT from_system AS s, from_key AS k, flags FROM {self.crosswalk_table} "
             "WHERE to_system = ? AND to_key = ?",
             (system, key),
         ).fetchall()
@@ -204,7 +263,7 @@ class Catalog:
         parent = self.parent_key(system, key)
         while parent is not None and len(chain) < 12:
             row = self.conn.execute(
-                "SELECT * FROM codes WHERE system = ? AND key = ?", (system, parent)
+                f"SELECT * FROM {self.codes_table} WHERE system = ? AND key = ?", (system, parent)
             ).fetchone()
             if row is None:
                 break
@@ -221,7 +280,7 @@ class Catalog:
 
     def parent_key(self, system: str, key: str) -> str | None:
         row = self.conn.execute(
-            "SELECT parent FROM codes WHERE system = ? AND key = ?", (system, key)
+            f"SELECT parent FROM {self.codes_table} WHERE system = ? AND key = ?", (system, key)
         ).fetchone()
         return row["parent"] if row else None
 
@@ -230,7 +289,8 @@ class Catalog:
         out: list[tuple[str, str, str]] = []
         for key, display in codes:
             rows = self.conn.execute(
-                "SELECT kind, text FROM notes WHERE system = ? AND key = ? ORDER BY rowid",
+                f"SELECT kind, text FROM {self.notes_table} WHERE system = ? AND key = ? "
+                "ORDER BY seq",
                 (system, key),
             ).fetchall()
             out += [(display, r["kind"], r["text"]) for r in rows]
@@ -243,14 +303,15 @@ class Catalog:
         candidates = [
             r["key"]
             for r in self.conn.execute(
-                "SELECT key FROM codes WHERE key LIKE ? AND level != 'chapter'", (key[:2] + "%",)
+                f"SELECT key FROM {self.codes_table} WHERE key LIKE ? AND level != 'chapter'",
+                (key[:2] + "%",),
             )
         ]
         if not candidates:
             candidates = [
                 r["key"]
                 for r in self.conn.execute(
-                    "SELECT key FROM codes WHERE key LIKE ?", (key[:1] + "%",)
+                    f"SELECT key FROM {self.codes_table} WHERE key LIKE ?", (key[:1] + "%",)
                 )
             ]
         best = difflib.get_close_matches(key, candidates, n=limit, cutoff=0.5)
@@ -259,41 +320,42 @@ class Catalog:
 
     def code_count(self, system: str | None = None) -> int:
         if system is None:
-            return int(self.conn.execute("SELECT count(*) FROM codes").fetchone()[0])
-        query = "SELECT count(*) FROM codes WHERE system = ?"
+            return int(self.conn.execute(f"SELECT count(*) FROM {self.codes_table}").fetchone()[0])
+        query = f"SELECT count(*) FROM {self.codes_table} WHERE system = ?"
         return int(self.conn.execute(query, (system,)).fetchone()[0])
 
     def passage(self, passage_id: str) -> Passage | None:
-        row = self.conn.execute("SELECT * FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        row = self.conn.execute("SELECT * FROM passages_all WHERE id = ?", (passage_id,)).fetchone()
         return row_to_passage(row) if row else None
 
     def passages(self, ids: list[str]) -> dict[str, Passage]:
         marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(f"SELECT * FROM passages WHERE id IN ({marks})", ids)
+        rows = self.conn.execute(f"SELECT * FROM passages_all WHERE id IN ({marks})", ids)
         return {row["id"]: row_to_passage(row) for row in rows}
 
-    def filter_fields(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
-        """What search filters on (FILTER_FIELDS, in order) for each passage that exists, read
-        from the catalog: much cheaper than having Chroma return its metadata."""
+    def filter_fields(self, ids: list[str], table: str = "passages") -> dict[str, tuple[str, ...]]:
+        """What search filters on (FILTER_FIELDS, in order) for each passage that exists (in
+        ``table``: those in use, or ``passages_all``), read from the catalog: much cheaper than
+        having Chroma return its metadata."""
         marks = ",".join("?" * len(ids))
         cursor = self.conn.cursor()
         cursor.row_factory = None  # plain tuples: a few hundred rows a query, built fast
         rows = cursor.execute(
-            f"SELECT id, {', '.join(FILTER_FIELDS)} FROM passages WHERE id IN ({marks})", ids
+            f"SELECT id, {', '.join(FILTER_FIELDS)} FROM {table} WHERE id IN ({marks})", ids
         )
         return {row[0]: row[1:] for row in rows}
 
     def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after one passage in its source."""
         row = self.conn.execute(
-            "SELECT source, ord FROM passages WHERE id = ?", (passage_id,)
+            "SELECT shelf, ord FROM passages_all WHERE id = ?", (passage_id,)
         ).fetchone()
         if row is None:
             return None, None
         found = []
         for ord_ in (row["ord"] - 1, row["ord"] + 1):
             near = self.conn.execute(
-                "SELECT * FROM passages WHERE source = ? AND ord = ?", (row["source"], ord_)
+                "SELECT * FROM passages_all WHERE shelf = ? AND ord = ?", (row["shelf"], ord_)
             ).fetchone()
             found.append(row_to_passage(near) if near else None)
         return found[0], found[1]
@@ -304,19 +366,19 @@ class Catalog:
         """``ids`` that pass the filters, in their order."""
         if not ids or not filters.items():
             return ids
-        where, params = filters.sql("passages")
+        where, params = filters.sql(filters.table)
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(
-            f"SELECT id FROM passages WHERE id IN ({marks}) {where}", [*ids, *params]
+            f"SELECT id FROM {filters.table} WHERE id IN ({marks}) {where}", [*ids, *params]
         ).fetchall()
         kept = {row["id"] for row in rows}
         return [pid for pid in ids if pid in kept]
 
     def titled(self, title: str, filters: Filters) -> list[str]:
         """Ids of the code passages whose title is ``title`` (any case)."""
-        where, params = filters.sql("passages")
+        where, params = filters.sql(filters.table)
         rows = self.conn.execute(
-            "SELECT id FROM passages WHERE kind = 'code' AND code IS NOT NULL "
+            f"SELECT id FROM {filters.table} WHERE kind = 'code' AND code IS NOT NULL "
             f"AND lower(title) = ? {where}",
             [title.lower(), *params],
         ).fetchall()
@@ -324,9 +386,9 @@ class Catalog:
 
     def code_passages(self, system: str, code: str, filters: Filters) -> list[tuple[str, str]]:
         """(id, codes as stored) of the passages of one code, as displayed."""
-        where, params = filters.sql("passages")
+        where, params = filters.sql(filters.table)
         rows = self.conn.execute(
-            f"SELECT id, codes FROM passages WHERE code = ? AND system = ? {where}",
+            f"SELECT id, codes FROM {filters.table} WHERE code = ? AND system = ? {where}",
             [code, system, *params],
         ).fetchall()
         return [(row["id"], row["codes"]) for row in rows]
@@ -335,13 +397,14 @@ class Catalog:
         """The passage a code is shown with: its own (a code passage before others), else its
         parent's (a 7th-character base code, or the ICD-10-PCS row that lists the code)."""
         row = self.conn.execute(
-            "SELECT id FROM passages WHERE code = ? AND system = ? ORDER BY kind != 'code' LIMIT 1",
+            f"SELECT id FROM {self.passages_table} WHERE code = ? AND system = ? "
+            "ORDER BY kind != 'code' LIMIT 1",
             (code, system),
         ).fetchone()
         if row is None and parent:
             row = self.conn.execute(
-                "SELECT id FROM passages WHERE code = ? AND system = ? AND (codes LIKE ? OR "
-                "system != 'icd10pcs') LIMIT 1",
+                f"SELECT id FROM {self.passages_table} WHERE code = ? AND system = ? "
+                "AND (codes LIKE ? OR system != 'icd10pcs') LIMIT 1",
                 (parent, system, f'%"{code}"%'),
             ).fetchone()
         return str(row["id"]) if row else None
@@ -349,26 +412,29 @@ class Catalog:
     def display(self, system: str, key: str) -> str:
         """A code's display form ("E11.9" for the key "E119"); the key when it is unknown."""
         row = self.conn.execute(
-            "SELECT code FROM codes WHERE system = ? AND key = ?", (system, key)
+            f"SELECT code FROM {self.codes_table} WHERE system = ? AND key = ?", (system, key)
         ).fetchone()
         return str(row["code"]) if row else key
 
     def is_header(self, system: str, key: str) -> bool:
         """A known code that is not billable (a category or subcategory)."""
         row = self.conn.execute(
-            "SELECT billable FROM codes WHERE system = ? AND key = ?", (system, key)
+            f"SELECT billable FROM {self.codes_table} WHERE system = ? AND key = ?", (system, key)
         ).fetchone()
         return row is not None and not row["billable"]
 
     def billable_as_written(self, written: str) -> list[bool]:
         """Whether each code stored in exactly this written form is billable (any system)."""
-        rows = self.conn.execute("SELECT billable FROM codes WHERE code = ?", (written,))
+        rows = self.conn.execute(
+            f"SELECT billable FROM {self.codes_table} WHERE code = ?", (written,)
+        )
         return [bool(r["billable"]) for r in rows]
 
     def reported_code(self, system: str, key: str) -> str | None:
         """A billable code that has a code passage of its own, as displayed."""
         row = self.conn.execute(
-            "SELECT p.code FROM codes c JOIN passages p ON p.code = c.code AND p.system = c.system "
+            f"SELECT p.code FROM {self.codes_table} c JOIN {self.passages_table} p "
+            "ON p.code = c.code AND p.system = c.system "
             "WHERE c.system = ? AND c.key = ? AND c.billable = 1 AND p.kind = 'code'",
             (system, key),
         ).fetchone()
@@ -377,13 +443,17 @@ class Catalog:
     def guideline_texts(self) -> Iterator[sqlite3.Row]:
         """(rowid, id, text) of every guideline passage, in storage order."""
         return iter(
-            self.conn.execute("SELECT rowid, id, text FROM passages WHERE kind = 'guideline'")
+            self.conn.execute(
+                "SELECT seq AS rowid, id, text FROM passages WHERE kind = 'guideline'"
+            )
         )
 
     def inclusion_terms(self) -> Iterator[sqlite3.Row]:
         """(system, key, text) of every inclusion-term note."""
         return iter(
-            self.conn.execute("SELECT system, key, text FROM notes WHERE kind = 'inclusion'")
+            self.conn.execute(
+                f"SELECT system, key, text FROM {self.notes_table} WHERE kind = 'inclusion'"
+            )
         )
 
     def index_systems(self) -> dict[str, str]:
@@ -396,22 +466,24 @@ class Catalog:
     def see_references(self) -> list[sqlite3.Row]:
         """(source, path, see) of the index entries that only refer elsewhere."""
         return self.conn.execute(
-            "SELECT source, path, see FROM index_entries WHERE code IS NULL AND see IS NOT NULL"
+            f"SELECT source, path, see FROM {self.index_table} "
+            "WHERE code IS NULL AND see IS NOT NULL"
         ).fetchall()
 
     def coded_entries(self) -> Iterator[sqlite3.Row]:
         """(source, path, code, col) of the index entries that give a code, streamed."""
         return iter(
             self.conn.execute(
-                "SELECT source, path, code, col FROM index_entries WHERE code IS NOT NULL"
+                f"SELECT source, path, code, col FROM {self.index_table} WHERE code IS NOT NULL"
             )
         )
 
     def title_and_path_texts(self) -> Iterator[str]:
         """Every code title of the code sets a question is about, then every index path."""
         rows = self.conn.execute(
-            "SELECT title FROM codes WHERE system IN ('icd10cm', 'icd10pcs', 'hcpcs') "
-            "UNION ALL SELECT path FROM index_entries"
+            f"SELECT title FROM {self.codes_table} "
+            "WHERE system IN ('icd10cm', 'icd10pcs', 'hcpcs') "
+            f"UNION ALL SELECT path FROM {self.index_table}"
         )
         return (row[0] or "" for row in rows)
 
@@ -419,9 +491,9 @@ class Catalog:
         """The words that name a condition or procedure on their own: category and block
         titles, index main terms and inclusion terms."""
         rows = self.conn.execute(
-            "SELECT title FROM codes WHERE level IN ('category', 'block') "
-            "UNION SELECT substr(path, 1, instr(path || ' >', ' >') - 1) FROM index_entries "
-            "UNION SELECT text FROM notes WHERE kind = 'inclusion'"
+            f"SELECT title FROM {self.codes_table} WHERE level IN ('category', 'block') "
+            f"UNION SELECT substr(path, 1, instr(path || ' >', ' >') - 1) FROM {self.index_table} "
+            f"UNION SELECT text FROM {self.notes_table} WHERE kind = 'inclusion'"
         )
         return (row[0] or "" for row in rows)
 
@@ -436,6 +508,13 @@ class Catalog:
         """Every passage, in storage order (benchmarks sample them)."""
         return [row_to_passage(r) for r in self.conn.execute("SELECT * FROM passages")]
 
-    def passage_hashes(self, source: str) -> dict[str, str]:
-        rows = self.conn.execute("SELECT id, hash FROM passages WHERE source = ?", (source,))
-        return {r["id"]: r["hash"] for r in rows}
+    def family(self, source: str) -> Iterator[sqlite3.Row]:
+        """Every passage of every loaded edition of ``source``, streamed."""
+        return iter(self.conn.execute("SELECT * FROM passages_all WHERE source = ?", (source,)))
+
+    def other_editions_ids(self, source: str, shelf: str) -> set[str]:
+        """Ids of the passages of ``source``'s editions other than ``shelf``."""
+        rows = self.conn.execute(
+            "SELECT id FROM passages_all WHERE source = ? AND shelf != ?", (source, shelf)
+        )
+        return {str(r[0]) for r in rows}

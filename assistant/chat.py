@@ -23,6 +23,7 @@ from assistant.llm import ChatModel, rewrite_messages
 from assistant.query import CodeRef, Query
 from assistant.retrieval import Hit, Retriever
 from assistant.scope import gaps
+from assistant.shelves import on_day
 from assistant.tuning import CONCEPT_K, GUIDELINE_K, LEADING, MAIN_K, MAX_LLM_PASSAGES
 from assistant.validity import currency
 
@@ -83,15 +84,21 @@ class Assistant:
         query = searcher.analyse(question)  # read first: every signal works from it
         vectors = searcher.embed([query.focus, *query.concepts])  # one batch for every search
         # one probe (embedding, BM25 pool) for both searches of the question
-        probe = searcher.probe(question, query=query, vector=vectors[0])
+        # the editions in effect on the date of service (none given: those in use)
+        chosen = on_day(self.catalog, day) if day else None
+        shelves = chosen.shelves if chosen else ()
+        warnings += list(chosen.notes.values()) if chosen else []
+        probe = searcher.probe(question, query=query, vector=vectors[0], shelves=shelves)
         # a question naming its code set ("in ICD-10-CM") gets codes of that set only
-        found = searcher.search(question, MAIN_K, Filters(system=query.only), probe=probe)
-        concepts = self.by_concept(query, vectors[1:])
+        only = Filters(system=query.only, shelves=shelves)
+        found = searcher.search(question, MAIN_K, only, probe=probe)
+        concepts = self.by_concept(query, vectors[1:], shelves)
         # the rules are looked up as a coder does: also where the guidelines name the
         # categories of the codes just found
         coded = replace(query, codes=(*query.codes, *found_codes(found.hits, concepts)))
         rules = replace(probe, query=coded)
-        guidelines = searcher.search(question, GUIDELINE_K, Filters(kind="guideline"), probe=rules)
+        rulebook = Filters(kind="guideline", shelves=shelves)
+        guidelines = searcher.search(question, GUIDELINE_K, rulebook, probe=rules)
         warnings += found.warnings
         if day is not None:
             shown = [h.passage for h in found.hits] + [h for _, hits in concepts for h in hits]
@@ -99,7 +106,7 @@ class Assistant:
         missing = self.missing(query)
         cites = Citations()
         result = Found(query, found.hits, guidelines.hits, concepts, missing)
-        markdown = compose(result, self.catalog, cites)
+        markdown = compose(result, self.catalog.on_shelves(shelves), cites)
         draft = Answer(
             answer=markdown,
             citations=cites.items,
@@ -120,7 +127,7 @@ class Assistant:
         return Prepared(question, query, found.hits, draft, extra.items, concepts, day)
 
     def by_concept(
-        self, query: Query, vectors: list[np.ndarray | None]
+        self, query: Query, vectors: list[np.ndarray | None], shelves: tuple[str, ...] = ()
     ) -> list[tuple[str, list[Hit]]]:
         """Each clinical concept of a question naming several, searched on its own among
         the codes of the system the question is about, so that no condition is drowned. Code
@@ -128,11 +135,11 @@ class Assistant:
         if len(query.concepts) < 2:
             return []
         system = query.system_hint if query.system_hint in ("icd10pcs", "hcpcs") else "icd10cm"
-        filters = Filters(system=system, kind="code")
+        filters = Filters(system=system, kind="code", shelves=shelves)
         searcher = self.retriever
         out = []
         for concept, vector in zip(query.concepts, vectors, strict=True):
-            probe = searcher.probe(concept, CONCEPT_MODES, vector=vector)
+            probe = searcher.probe(concept, CONCEPT_MODES, vector=vector, shelves=shelves)
             hits = searcher.search(concept, CONCEPT_K, filters, CONCEPT_MODES, probe=probe).hits
             out.append((concept, hits))
         return out

@@ -39,6 +39,7 @@ class Citations:
                 page=passage.page,
                 code=passage.code,
                 version=passage.version,
+                edition=passage.edition,
                 text=passage.text,
             )
         )

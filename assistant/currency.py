@@ -3,8 +3,10 @@ shown by `medcode sources`, GET /v1/sources, /readyz and the widget's header."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from assistant.catalog import Catalog
@@ -46,12 +48,14 @@ def currency(catalog: Catalog, day: date) -> list[Currency]:
     loaded: dict[str, list[str]] = {}
     for row in catalog.sources():
         if str(row["name"]) in CODE_SOURCES:
-            loaded.setdefault(CODE_SOURCES[str(row["name"])], []).append(str(row["version"]))
+            system = CODE_SOURCES[str(row["name"])]
+            held = row["edition"] if system in FISCAL_SYSTEMS else row["version"]
+            loaded.setdefault(system, []).append(str(held or row["version"]))
     out = []
     for system in FISCAL_SYSTEMS:
         wanted = edition(day)
         since = first_day(wanted)
-        newest = max(loaded[system]) if system in loaded else None
+        newest = nearest(loaded.get(system, []), wanted, lambda e: e)
         stale = f"{NAMES[system]} {wanted} has been in effect since {since}; titles loaded: "
         if newest:
             stale += newest + (
@@ -61,12 +65,17 @@ def currency(catalog: Catalog, day: date) -> list[Currency]:
         label = f"{NAMES[system]} {wanted} is"
         out.append(judged(system, label, NAMES[system], wanted, since, newest, stale))
     wanted, since = quarter(day)
-    newest = max(loaded["hcpcs"], key=release_order) if "hcpcs" in loaded else None
+    newest = nearest(loaded.get("hcpcs", []), wanted, release_order)
     stale = f"HCPCS {wanted} is the quarter in effect since {since}; loaded: {newest}: "
     stale += f"load the {wanted} file from CMS"
     label = f"HCPCS {wanted} is the quarter"
     out.append(judged("hcpcs", label, "HCPCS", wanted, since, newest, stale))
     return out
+
+
+def nearest(held: list[str], wanted: str, order: Callable[[str], Any]) -> str | None:
+    """The edition wanted when it is loaded, else the newest loaded (None: none is)."""
+    return wanted if wanted in held else max(held, key=order, default=None)
 
 
 def judged(
@@ -110,7 +119,7 @@ def annotated(catalog: Catalog, day: date, paths: bool) -> list[dict[str, object
         found = by_system.get(CODE_SOURCES.get(str(row["name"]), ""))
         entry = {k: v for k, v in row.items() if paths or k != "path"}
         entry["in_effect"] = found.in_effect if found else None
-        entry["current"] = found.current if found else None
+        entry["current"] = found.in_effect in (row["edition"], row["version"]) if found else None
         entry["currency"] = found.message if found else None
         out.append(entry)
     return out

@@ -76,6 +76,16 @@ class InvalidOnDate(UnknownCode):
         self.args = (self.message,)
 
 
+class EditionNotLoaded(NotFound):
+    """A well-formed edition that no loaded source has."""
+
+    name = "edition_not_loaded"
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+
+
 class NotReady(MedcodeError):
     status = 503
     name = "not_ready"

@@ -12,16 +12,37 @@ class Filters:
     kind: str | None = None
     source: str | None = None
     version: str | None = None
+    edition: str | None = None  # "FY2025": passages of that edition only, of any source
+    # the source editions searched ("icd10pcs-tables@FY2025", ...); empty: those in use (the
+    # newest loaded edition of each source), as a date of service in the current year picks
+    shelves: tuple[str, ...] = ()
 
     def items(self) -> list[tuple[str, str]]:
-        return [(f.name, v) for f in fields(self) if (v := getattr(self, f.name))]
+        """The single-valued filters that are set, as (field, value)."""
+        return [
+            (f.name, v)
+            for f in fields(self)
+            if f.name != "shelves" and (v := getattr(self, f.name))
+        ]
+
+    @property
+    def table(self) -> str:
+        """The passages a search reads: every edition when it names some, else those in use."""
+        return "passages_all" if self.shelves or self.edition else "passages"
 
     def sql(self, alias: str) -> tuple[str, list[str]]:
         pairs = self.items()
-        return "".join(f" AND {alias}.{name} = ?" for name, _ in pairs), [v for _, v in pairs]
+        where = "".join(f" AND {alias}.{name} = ?" for name, _ in pairs)
+        params = [v for _, v in pairs]
+        if self.shelves:
+            where += f" AND {alias}.shelf IN ({','.join('?' * len(self.shelves))})"
+            params += list(self.shelves)
+        return where, params
 
     def chroma(self) -> dict[str, Any] | None:
-        pairs = [{name: value} for name, value in self.items()]
+        pairs: list[dict[str, Any]] = [{name: value} for name, value in self.items()]
+        if self.shelves:
+            pairs.append({"shelf": {"$in": list(self.shelves)}})
         if not pairs:
             return None
         return pairs[0] if len(pairs) == 1 else {"$and": pairs}

@@ -39,7 +39,8 @@ class LexicalIndex:
         """Counted once (a full count takes milliseconds; a few percent of drift while an
         ingest runs does not move the rare-term threshold much)."""
         if self.count is None:
-            self.count = int(self.conn.execute("SELECT count(*) FROM passages").fetchone()[0])
+            query = "SELECT count(*) FROM passages_all"  # every edition, as the frequencies
+            self.count = int(self.conn.execute(query).fetchone()[0])
         return self.count
 
     def rare(self, words: list[str], share: float) -> list[str]:
@@ -61,19 +62,22 @@ class LexicalIndex:
                 return f"({any_of(gate)}) AND ({any_of(words)})"
         return any_of(words)
 
-    def wide(self, text: str, pool: int) -> list[sqlite3.Row]:
+    def wide(self, text: str, pool: int, shelves: tuple[str, ...] = ()) -> list[sqlite3.Row]:
         """The best ``pool`` passages for the query, whatever their kind, with the fields
-        filters use: one BM25 query serves every list that needs lexical results."""
+        filters use: one BM25 query serves every list that needs lexical results. Of the
+        editions in use, or of ``shelves``."""
         match = self.selective(text)
         if not match:
             return []
+        marks = ",".join("?" * len(shelves))
+        among = f"IN ({marks})" if shelves else "IN (SELECT shelf FROM in_use)"
         # the join runs after the limit: joining every match first costs a fifth more
         return self.conn.execute(
             "SELECT f.id AS id, f.rank AS rank, p.system AS system, p.kind AS kind, "
-            "p.source AS source, p.version AS version FROM (SELECT id, "
-            f"{BM25} AS rank FROM passages_fts WHERE passages_fts MATCH ? "
-            "ORDER BY rank LIMIT ?) f JOIN passages p ON p.id = f.id ORDER BY f.rank",
-            [match, pool],
+            "p.source AS source, p.version AS version, p.edition AS edition FROM (SELECT id, "
+            f"{BM25} AS rank FROM passages_fts WHERE passages_fts MATCH ? AND shelf {among} "
+            "ORDER BY rank LIMIT ?) f JOIN passages_all p ON p.id = f.id ORDER BY f.rank",
+            [match, *shelves, pool],
         ).fetchall()
 
     def search(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
@@ -83,7 +87,7 @@ class LexicalIndex:
         where, params = filters.sql("p")
         query = (
             f"SELECT f.id AS id, {BM25} AS rank FROM passages_fts f "
-            f"JOIN passages p ON p.id = f.id WHERE passages_fts MATCH ? {where} "
+            f"JOIN {filters.table} p ON p.id = f.id WHERE passages_fts MATCH ? {where} "
             "ORDER BY rank LIMIT ?"
         )
         rows = self.conn.execute(query, [match, *params, k]).fetchall()
@@ -101,7 +105,7 @@ class LexicalIndex:
         where, params = filters.sql("p")
         match = f"({any_of(tokens)}) AND ({any_of([*tokens, *words_of(text)])})"
         rows = self.conn.execute(
-            f"SELECT f.id AS id FROM passages_fts f JOIN passages p ON p.id = f.id "
+            f"SELECT f.id AS id FROM passages_fts f JOIN {filters.table} p ON p.id = f.id "
             f"WHERE passages_fts MATCH ? {where} ORDER BY {BM25} LIMIT ?",
             [match, *params, k],
         ).fetchall()

@@ -16,12 +16,18 @@ from assistant.vectorstore import NONE, VectorHit
 
 
 def matches(metadata: Mapping[str, Any], where: Mapping[str, Any] | None) -> bool:
-    """Chroma's equality filters: ``{"field": value}`` or ``{"$and": [...]}``."""
+    """Chroma's filters: ``{"field": value}``, ``{"field": {"$in": [...]}}`` or
+    ``{"$and": [...]}``."""
     if not where:
         return True
     if "$and" in where:
         return all(matches(metadata, part) for part in where["$and"])
-    return all(metadata.get(name) == value for name, value in where.items())
+    return all(
+        metadata.get(name) in value["$in"]
+        if isinstance(value, dict)
+        else metadata.get(name) == value
+        for name, value in where.items()
+    )
 
 
 class MemoryVectors:
@@ -71,6 +77,10 @@ class MemoryVectors:
 
     def ids_for_source(self, source: str) -> list[str]:
         return [pid for pid, meta in self.metadatas.items() if meta.get("source") == source]
+
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        with self.lock:
+            return {pid: self.vectors[pid].copy() for pid in ids if pid in self.vectors}
 
     def delete(self, ids: Iterable[str]) -> None:
         with self.lock:

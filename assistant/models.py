@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, get_args
 
+from assistant.editions import edition_name, shelf_name
+
 # one vocabulary of code systems and passage kinds, for the core, the API and the CLI
 System = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none"]
 Kind = Literal["code", "index", "guideline", "crosswalk", "document", "definition"]
@@ -73,6 +75,12 @@ class Passage:
     section: str | None = None
     page: int | None = None
     trail: str | None = None  # heading trail, e.g. "Section I > C. Chapter-specific > 4. ..."
+    edition: str = ""  # "FY2026", "2025-10"; "" for a source with one edition
+
+    @property
+    def shelf(self) -> str:
+        """The source edition the passage belongs to: "icd10pcs-tables@FY2025"."""
+        return f"{self.source}@{self.edition}" if self.edition else self.source
 
     @cached_property
     def hash(self) -> str:
@@ -109,6 +117,7 @@ class Passage:
             "page": self.page,
             "trail": self.trail,
             "version": self.version,
+            "edition": self.edition,
             "text": self.text,
         }
 
@@ -118,6 +127,8 @@ class Passage:
             "system": self.system,
             "kind": self.kind,
             "version": self.version,
+            "edition": self.edition,
+            "shelf": self.shelf,
             "hash": self.hash,
         }
         if self.code:
@@ -147,6 +158,14 @@ class SourceData:
     index: list[IndexEntry] = field(default_factory=list)
     crosswalk: list[Crosswalk] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def edition(self) -> str:
+        return edition_name(self.version)
+
+    @property
+    def shelf(self) -> str:
+        return shelf_name(self.source, self.edition)
 
     @property
     def records(self) -> int:

@@ -11,57 +11,80 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.codes import to_key
+from assistant.editions import edition_name, shelf_name
 from assistant.models import Passage, SourceData
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
-    name TEXT PRIMARY KEY, version TEXT, path TEXT, checksum TEXT, loader TEXT,
-    records INTEGER, passages INTEGER, loaded_at TEXT
+    shelf TEXT PRIMARY KEY, name TEXT, edition TEXT, version TEXT, path TEXT, checksum TEXT,
+    loader TEXT, records INTEGER, passages INTEGER, loaded_at TEXT
 );
-CREATE TABLE IF NOT EXISTS codes (
+CREATE TABLE IF NOT EXISTS codes_all (
     system TEXT, key TEXT, code TEXT, title TEXT, short_title TEXT, billable INTEGER,
-    level TEXT, parent TEXT, source TEXT, version TEXT, PRIMARY KEY (system, key)
+    level TEXT, parent TEXT, source TEXT, version TEXT, edition TEXT, shelf TEXT,
+    PRIMARY KEY (system, key, shelf)
 );
-CREATE INDEX IF NOT EXISTS codes_parent ON codes (system, parent);
-CREATE INDEX IF NOT EXISTS codes_key ON codes (key);  -- a code typed without its system
-CREATE TABLE IF NOT EXISTS notes (system TEXT, key TEXT, kind TEXT, text TEXT, source TEXT);
-CREATE INDEX IF NOT EXISTS notes_code ON notes (system, key);
-CREATE TABLE IF NOT EXISTS index_entries (
-    source TEXT, path TEXT, code TEXT, col TEXT, see TEXT, see_also TEXT
+CREATE INDEX IF NOT EXISTS codes_all_parent ON codes_all (system, parent);
+CREATE INDEX IF NOT EXISTS codes_all_key ON codes_all (key);  -- a code typed without its system
+CREATE INDEX IF NOT EXISTS codes_all_shelf ON codes_all (shelf);
+CREATE TABLE IF NOT EXISTS notes_all (
+    system TEXT, key TEXT, kind TEXT, text TEXT, source TEXT, shelf TEXT
 );
-CREATE INDEX IF NOT EXISTS index_code ON index_entries (code);
-CREATE TABLE IF NOT EXISTS crosswalk (
-    source TEXT, from_system TEXT, from_key TEXT, to_system TEXT, to_key TEXT, flags TEXT
+CREATE INDEX IF NOT EXISTS notes_all_code ON notes_all (system, key);
+CREATE INDEX IF NOT EXISTS notes_all_shelf ON notes_all (shelf);
+CREATE TABLE IF NOT EXISTS index_entries_all (
+    source TEXT, path TEXT, code TEXT, col TEXT, see TEXT, see_also TEXT, shelf TEXT
 );
-CREATE INDEX IF NOT EXISTS crosswalk_from ON crosswalk (from_system, from_key);
-CREATE INDEX IF NOT EXISTS crosswalk_to ON crosswalk (to_system, to_key);
-CREATE TABLE IF NOT EXISTS passages (
+CREATE INDEX IF NOT EXISTS index_all_code ON index_entries_all (code);
+CREATE INDEX IF NOT EXISTS index_all_shelf ON index_entries_all (shelf);
+CREATE TABLE IF NOT EXISTS crosswalk_all (
+    source TEXT, from_system TEXT, from_key TEXT, to_system TEXT, to_key TEXT, flags TEXT,
+    shelf TEXT
+);
+CREATE INDEX IF NOT EXISTS crosswalk_all_from ON crosswalk_all (from_system, from_key);
+CREATE INDEX IF NOT EXISTS crosswalk_all_to ON crosswalk_all (to_system, to_key);
+CREATE INDEX IF NOT EXISTS crosswalk_all_shelf ON crosswalk_all (shelf);
+CREATE TABLE IF NOT EXISTS passages_all (
     id TEXT PRIMARY KEY, source TEXT, system TEXT, kind TEXT, code TEXT, codes TEXT,
     title TEXT, section TEXT, page INTEGER, trail TEXT, version TEXT, text TEXT, hash TEXT,
-    ord INTEGER
+    ord INTEGER, edition TEXT, shelf TEXT
 );
-CREATE INDEX IF NOT EXISTS passages_source ON passages (source, ord);
-CREATE INDEX IF NOT EXISTS passages_code ON passages (code);
-CREATE INDEX IF NOT EXISTS passages_title ON passages (lower(title));  -- a query that is a title
+CREATE INDEX IF NOT EXISTS passages_all_shelf ON passages_all (shelf, ord);
+CREATE INDEX IF NOT EXISTS passages_all_code ON passages_all (code);
+CREATE INDEX IF NOT EXISTS passages_all_title ON passages_all (lower(title));
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    id UNINDEXED, title, text, tokenize = 'porter unicode61'
+    id UNINDEXED, title, text, shelf UNINDEXED, tokenize = 'porter unicode61'
 );
+-- the newest loaded edition of each source: what every read sees unless it names editions
+CREATE VIEW IF NOT EXISTS in_use AS SELECT shelf FROM sources s
+    WHERE edition = (SELECT max(edition) FROM sources t WHERE t.name = s.name);
 """
+# each table of rows read by code, passage or index line, and its view of the editions in use
+# (``seq``: the row's order of storage, as a view has no rowid)
+EDITIONED = ("codes", "notes", "index_entries", "crosswalk", "passages")
+VIEWS = "".join(
+    f"CREATE VIEW IF NOT EXISTS {name} AS SELECT rowid AS seq, * FROM {name}_all "
+    "WHERE shelf IN (SELECT shelf FROM in_use);\n"
+    for name in EDITIONED
+)
 SOURCE_COLUMNS = (
-    "name", "version", "path", "checksum", "loader", "records", "passages", "loaded_at",
+    "shelf", "name", "edition", "version", "path", "checksum", "loader", "records", "passages",
+    "loaded_at",
 )  # fmt: skip
 CODE_COLUMNS = (
     "system", "key", "code", "title", "short_title", "billable", "level", "parent", "source",
-    "version",
+    "version", "edition", "shelf",
 )  # fmt: skip
-NOTE_COLUMNS = ("system", "key", "kind", "text", "source")
-INDEX_COLUMNS = ("source", "path", "code", "col", "see", "see_also")
-CROSSWALK_COLUMNS = ("source", "from_system", "from_key", "to_system", "to_key", "flags")
+NOTE_COLUMNS = ("system", "key", "kind", "text", "source", "shelf")
+INDEX_COLUMNS = ("source", "path", "code", "col", "see", "see_also", "shelf")
+CROSSWALK_COLUMNS = (
+    "source", "from_system", "from_key", "to_system", "to_key", "flags", "shelf",
+)  # fmt: skip
 PASSAGE_COLUMNS = (
     "id", "source", "system", "kind", "code", "codes", "title", "section", "page", "trail",
-    "version", "text", "hash", "ord",
+    "version", "text", "hash", "ord", "edition", "shelf",
 )  # fmt: skip
-FTS_COLUMNS = ("id", "title", "text")
+FTS_COLUMNS = ("id", "title", "text", "shelf")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -70,8 +93,66 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.executescript(SCHEMA)
+    if single_edition_layout(conn):
+        migrate(conn)
+    conn.executescript(SCHEMA + VIEWS)
     return conn
+
+
+def single_edition_layout(conn: sqlite3.Connection) -> bool:
+    """A catalog written by a medcode that kept one edition per source (its ``codes`` is a
+    table, not a view)."""
+    row = conn.execute("SELECT type FROM sqlite_master WHERE name = 'codes'").fetchone()
+    return row is not None and row[0] == "table"
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Move a single-edition catalog's rows into the editions layout in one transaction: each
+    source becomes the edition its version names, each passage id gains that edition (as new
+    loads name them). Nothing is read again from the files; the lexical index is rebuilt from
+    the passages."""
+    conn.create_function("edition_of", 1, edition_name, deterministic=True)
+    conn.create_function("shelf_of", 2, shelf_name, deterministic=True)
+    old = ("sources", *EDITIONED)
+    with conn:
+        for name in old:
+            conn.execute(f"ALTER TABLE {name} RENAME TO old_{name}")
+        conn.execute("DROP TABLE IF EXISTS passages_fts")
+        conn.executescript(SCHEMA)
+        conn.execute(
+            "CREATE TEMP TABLE shelves AS SELECT name, edition_of(version) AS edition, "
+            "shelf_of(name, edition_of(version)) AS shelf FROM old_sources"
+        )
+        conn.execute(
+            f"INSERT INTO sources ({', '.join(SOURCE_COLUMNS)}) SELECT s.shelf, o.name, "
+            "s.edition, o.version, o.path, o.checksum, o.loader, o.records, o.passages, "
+            "o.loaded_at FROM old_sources o JOIN shelves s ON s.name = o.name"
+        )
+        carried = {
+            "codes": ", ".join(CODE_COLUMNS[:10]) + ", s.edition, s.shelf",
+            "notes": ", ".join(NOTE_COLUMNS[:5]) + ", s.shelf",
+            "index_entries": ", ".join(INDEX_COLUMNS[:6]) + ", s.shelf",
+            "crosswalk": ", ".join(CROSSWALK_COLUMNS[:6]) + ", s.shelf",
+            "passages": "CASE s.edition WHEN '' THEN o.id ELSE o.id || '@' || s.edition END, "
+            + ", ".join(PASSAGE_COLUMNS[1:14])
+            + ", s.edition, s.shelf",
+        }
+        for name, selected in carried.items():
+            columns = {"codes": CODE_COLUMNS, "notes": NOTE_COLUMNS,
+                       "index_entries": INDEX_COLUMNS, "crosswalk": CROSSWALK_COLUMNS,
+                       "passages": PASSAGE_COLUMNS}[name]  # fmt: skip
+            conn.execute(
+                f"INSERT INTO {name}_all ({', '.join(columns)}) SELECT {selected} "
+                f"FROM old_{name} o JOIN shelves s ON s.name = o.source"
+            )
+        conn.execute(
+            "INSERT INTO passages_fts (id, title, text, shelf) SELECT id, title, "
+            "CASE WHEN trail IS NULL OR trail = '' THEN text ELSE trail || char(10) || text END, "
+            "shelf FROM passages_all"
+        )
+        for name in old:
+            conn.execute(f"DROP TABLE old_{name}")
+        conn.execute("DROP TABLE shelves")
 
 
 def reader(path: Path) -> sqlite3.Connection:
@@ -92,11 +173,13 @@ def replace_source(conn: sqlite3.Connection, data: SourceData, loader: str) -> N
     """Swap a source's rows for new ones. Until the commit, readers see the old rows; a crash
     before it leaves them untouched."""
     with conn:
-        delete_source(conn, data.source)
+        delete_source(conn, data.shelf)
         insert_codes(conn, data)
         insert_passages(conn, data)
         source = {
+            "shelf": data.shelf,
             "name": data.source,
+            "edition": data.edition,
             "version": data.version,
             "path": data.path,
             "checksum": data.checksum,
@@ -116,19 +199,16 @@ def optimize(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
 
 
-def delete_source(conn: sqlite3.Connection, source: str) -> None:
-    conn.execute(
-        "DELETE FROM passages_fts WHERE id IN (SELECT id FROM passages WHERE source = ?)",
-        (source,),
-    )
-    for table in ("codes", "notes", "index_entries", "crosswalk", "passages", "sources"):
-        column = "name" if table == "sources" else "source"
-        conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (source,))
+def delete_source(conn: sqlite3.Connection, shelf: str) -> None:
+    """Remove one edition of one source; its other editions stay."""
+    conn.execute("DELETE FROM passages_fts WHERE shelf = ?", (shelf,))
+    for table in [f"{name}_all" for name in EDITIONED] + ["sources"]:
+        conn.execute(f"DELETE FROM {table} WHERE shelf = ?", (shelf,))
 
 
 def insert_codes(conn: sqlite3.Connection, data: SourceData) -> None:
     conn.executemany(
-        insert("codes", CODE_COLUMNS, replace=True),
+        insert("codes_all", CODE_COLUMNS, replace=True),
         [
             {
                 "system": c.system,
@@ -141,32 +221,34 @@ def insert_codes(conn: sqlite3.Connection, data: SourceData) -> None:
                 "parent": to_key(c.parent) if c.parent else None,
                 "source": data.source,
                 "version": data.version,
+                "edition": data.edition,
+                "shelf": data.shelf,
             }
             for c in data.codes
         ],
     )
     conn.executemany(
-        insert("notes", NOTE_COLUMNS),
+        insert("notes_all", NOTE_COLUMNS),
         [
             {"system": n.system, "key": to_key(n.code), "kind": n.kind, "text": n.text,
-             "source": data.source}
+             "source": data.source, "shelf": data.shelf}
             for n in data.notes
         ],
     )  # fmt: skip
     conn.executemany(
-        insert("index_entries", INDEX_COLUMNS),
+        insert("index_entries_all", INDEX_COLUMNS),
         [
             {"source": data.source, "path": e.path, "code": e.code, "col": e.column,
-             "see": e.see, "see_also": e.see_also}
+             "see": e.see, "see_also": e.see_also, "shelf": data.shelf}
             for e in data.index
         ],
     )  # fmt: skip
     conn.executemany(
-        insert("crosswalk", CROSSWALK_COLUMNS),
+        insert("crosswalk_all", CROSSWALK_COLUMNS),
         [
             {"source": data.source, "from_system": x.from_system,
              "from_key": to_key(x.from_code), "to_system": x.to_system,
-             "to_key": to_key(x.to_code), "flags": x.flags}
+             "to_key": to_key(x.to_code), "flags": x.flags, "shelf": data.shelf}
             for x in data.crosswalk
         ],
     )  # fmt: skip
@@ -174,7 +256,7 @@ def insert_codes(conn: sqlite3.Connection, data: SourceData) -> None:
 
 def insert_passages(conn: sqlite3.Connection, data: SourceData) -> None:
     conn.executemany(
-        insert("passages", PASSAGE_COLUMNS, replace=True),
+        insert("passages_all", PASSAGE_COLUMNS, replace=True),
         [
             {
                 "id": p.id,
@@ -191,13 +273,18 @@ def insert_passages(conn: sqlite3.Connection, data: SourceData) -> None:
                 "text": p.text,
                 "hash": p.hash,
                 "ord": order,
+                "edition": p.edition,
+                "shelf": p.shelf,
             }
             for order, p in enumerate(data.passages)
         ],
     )
     conn.executemany(
         insert("passages_fts", FTS_COLUMNS),
-        [{"id": p.id, "title": p.title, "text": searchable(p)} for p in data.passages],
+        [
+            {"id": p.id, "title": p.title, "text": searchable(p), "shelf": p.shelf}
+            for p in data.passages
+        ],
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import atexit
 import string
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -132,7 +132,7 @@ def standing(catalog: Catalog, validity: Validity, raw: str, day: date) -> Stand
             "dates of service are checked for ICD-10-CM and ICD-10-PCS codes only",
         )  # fmt: skip
     wanted = edition(day)
-    titles = str(row["version"]) if row is not None else None
+    titles = str(row["edition"] or row["version"]) if row is not None else None
     code = row["code"] if row is not None else display(system, key)
     name = f"{NAMES[system]} {wanted}"
     since = first_day(wanted).isoformat()
@@ -174,9 +174,16 @@ def dated_lookup(
     catalog: Catalog, validity: Validity, raw: str, day: date
 ) -> tuple[CodeInfo | None, Standing]:
     """The code as the catalog knows it (None: a code of an edition whose titles are not
-    loaded) and its standing on ``day``. A code neither loaded nor valid then is unknown."""
+    loaded) and its standing on ``day``. A code neither loaded nor valid then is unknown. The
+    catalog is read in the editions in effect on ``day`` where they are loaded."""
+    from assistant.shelves import on_day
+
+    chosen = on_day(catalog, day)
+    catalog = catalog.on_shelves(chosen.shelves)
     on_date = standing(catalog, validity, raw, day)
     rows = catalog.find(raw)
+    if rows and (note := chosen.notes.get(str(rows[0]["source"]))):
+        on_date = replace(on_date, message=f"{on_date.message}; {note}")
     if rows:
         return catalog.describe(rows[0]), on_date
     if on_date.valid is False and ever_valid(on_date.system, to_key(raw)):

@@ -89,6 +89,8 @@ class VectorIndex(Protocol):
 
     def ids_for_source(self, source: str) -> list[str]: ...
 
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, np.ndarray]: ...  # those stored
+
     def delete(self, ids: Iterable[str]) -> None: ...
 
     def query(
@@ -192,6 +194,15 @@ class VectorStore:
     def ids_for_source(self, source: str) -> list[str]:
         got = self.collection.get(where={"source": source}, include=[])
         return list(got["ids"])
+
+    def vectors_of(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), BATCH):
+            got = self.collection.get(ids=list(ids[start : start + BATCH]), include=["embeddings"])
+            embeddings = got["embeddings"] if got["embeddings"] is not None else []
+            for pid, vector in zip(got["ids"], embeddings, strict=False):
+                found[pid] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def delete(self, ids: Iterable[str]) -> None:
         ids = list(ids)

@@ -51,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     )
     sources.set_defaults(run=run_sources)
     changed = commands.add_parser(
-        "changes", help="codes added and deleted between two ICD-10-CM or ICD-10-PCS editions"
+        "changes", help="codes added, deleted, retitled between two ICD-10-CM or -PCS editions"
     )
     changed.add_argument("--system", choices=["icd10cm", "icd10pcs"], default="icd10cm")
     changed.add_argument("--from", dest="old", metavar="FY2026", help="default: before --to")
@@ -73,6 +73,10 @@ def parser() -> argparse.ArgumentParser:
     search.add_argument("--kind", choices=KINDS)
     search.add_argument("--source")
     search.add_argument("--version")
+    search.add_argument("--edition", help='passages of one edition only: "FY2025", "2025-10"')
+    search.add_argument(
+        "--date", metavar="YYYY-MM-DD", help="search the editions in effect then (default: today)"
+    )
     search.add_argument("-k", type=int, default=10, help="how many results (1-100)")
     search.add_argument("--json", action="store_true")
     search.set_defaults(run=run_search)
@@ -229,14 +233,20 @@ def print_answer(answer: Answer, streamed: bool) -> None:
 
 
 def run_search(settings: Settings, args: argparse.Namespace) -> int:
+    from assistant.currency import today
+    from assistant.editions import parse_day
     from assistant.filters import Filters
     from assistant.index import Index
+    from assistant.shelves import dated
 
     if not 1 <= args.k <= 100:
         raise BadInput(f"-k must be between 1 and 100, got {args.k}")
-    filters = Filters(args.system, args.kind, args.source, args.version)
-    result = Index(settings).searcher.search(args.query, args.k, filters)
-    for warning in result.warnings:
+    index = Index(settings)
+    day = parse_day(args.date, "--date") if args.date else today(settings)
+    filters = Filters(args.system, args.kind, args.source, args.version, args.edition)
+    filters, notes = dated(index.catalog, filters, day)
+    result = index.searcher.search(args.query, args.k, filters)
+    for warning in [*notes, *result.warnings]:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps([hit_json(h) for h in result.hits], indent=2))
@@ -246,7 +256,7 @@ def run_search(settings: Settings, args: argparse.Namespace) -> int:
         where = f" {p.section}" if p.section else ""
         where += f" p.{p.page}" if p.page else ""
         first = p.text.splitlines()[0][:110]
-        print(f"{n:>2}. [{p.source} {p.version}{where}] {first}")
+        print(f"{n:>2}. [{p.source} {p.edition or p.version}{where}] {first}")
     return 0
 
 
@@ -324,13 +334,15 @@ def run_changes(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     name = SYSTEM_NAMES.get(found.system, found.system)
     print(f"{name} {found.from_edition} -> {found.to_edition}: {len(found.added)} added, "
-          f"{len(found.deleted)} deleted")  # fmt: skip
+          f"{len(found.deleted)} deleted, {len(found.retitled)} retitled")  # fmt: skip
     for change in found.added:
         under = f"  (under {change.under[0]} {change.under[1]})" if change.under else ""
         print(f"  + {change.code}  {change.title or 'title not loaded'}{under}")
     for change in found.deleted:
         instead = f"  -> {', '.join(change.replaced_by)}" if change.replaced_by else ""
         print(f"  - {change.code}  {change.title or 'title not loaded'}{instead}")
+    for change in found.retitled:
+        print(f"  ~ {change.code}  {change.title}  (was: {change.was})")
     print(f"{found.note} Source: {found.source}.")
     return 0
 

@@ -12,13 +12,16 @@ are never shown.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from assistant import schema
-from assistant.catalog import Catalog
+from assistant.catalog import Catalog, row_to_passage
 from assistant.embedder import Embedder
 from assistant.models import Passage
 from assistant.vectorstore import PROSE_KINDS, VectorIndex
@@ -26,8 +29,8 @@ from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
 Part = tuple[VectorIndex, list[Passage], Callable[[Passage], str]]
-PIPELINE_VERSION = "4"  # 2: title vectors for code passages; 3: prose companion;
-# 4: BM25 indexes heading trails, wrapped guideline headings are whole
+PIPELINE_VERSION = "5"  # 2: title vectors for code passages; 3: prose companion;
+# 4: BM25 indexes heading trails, wrapped guideline headings are whole; 5: editions
 EMBED_CHUNK = 512
 
 
@@ -41,6 +44,7 @@ class IngestResult:
     records: int = 0
     passages: int = 0
     embedded: int = 0  # vectors: a passage may have a title or prose vector too
+    reused: int = 0  # vectors copied from an equal text of another edition (or an older id)
     removed: int = 0
     seconds: float = 0.0
 
@@ -83,13 +87,15 @@ class Pipeline:
             return IngestResult(loader.name, str(path), loader.name, "", "unchanged")
         self.progress.say(f"{path}: reading with loader {loader.name}")
         data = loader.load(path)
-        data.passages = unique(data.passages)
+        data.passages = editioned(unique(data.passages), data.edition)
         parts = self.parts(data.passages)
-        embedded = sum(
-            self.embed_missing(kept, vectors, text_of) for vectors, kept, text_of in parts
-        )
+        embedded = reused = 0
+        for vectors, kept, text_of in parts:
+            copied = self.reuse(data.source, kept, vectors, text_of)
+            reused += copied
+            embedded += self.embed_missing(kept, vectors, text_of)
         schema.replace_source(self.catalog.conn, data, tag)
-        removed = self.remove_stale(data.source, parts)
+        removed = self.remove_stale(data.source, data.shelf, parts)
         return IngestResult(
             data.source,
             str(path),
@@ -99,12 +105,47 @@ class Pipeline:
             data.records,
             len(data.passages),
             embedded,
+            reused,
             removed,
             time.monotonic() - started,
         )
 
     def unchanged(self, path: Path, tag: str) -> bool:
         return self.catalog.has_loaded(checksum(path), tag)
+
+    def reuse(
+        self,
+        source: str,
+        passages: list[Passage],
+        vectors: VectorIndex,
+        text_of: Callable[[Passage], str],
+    ) -> int:
+        """Copy, rather than compute, the vectors of passages whose embedded text another
+        edition of the source already has a vector for (most of a code set does not change
+        from one year to the next), or that a medcode before editions stored under the id
+        without its edition. Returns how many were copied."""
+        stored = vectors.stored_hashes([p.id for p in passages])
+        todo = [p for p in passages if stored.get(p.id) != p.hash]
+        if not todo:
+            return 0
+        origin: dict[str, str] = {}  # new id -> the id whose vector it takes
+        legacy = {p.id.rsplit("@", 1)[0]: p for p in todo if p.edition}
+        for old, held in vectors.stored_hashes(list(legacy)).items():
+            if held == legacy[old].hash:
+                origin[legacy[old].id] = old
+        by_text: dict[str, str] = {}
+        for row in self.catalog.family(source):
+            known = row_to_passage(row)
+            by_text.setdefault(text_key(text_of(known)), known.id)
+        for p in todo:
+            if p.id not in origin and (other := by_text.get(text_key(text_of(p)))):
+                origin[p.id] = other
+        found = vectors.vectors_of(sorted(set(origin.values())))
+        copies = [p for p in todo if origin.get(p.id) in found]
+        for chunk in chunks(copies, EMBED_CHUNK):
+            matrix = np.stack([found[origin[p.id]] for p in chunk])
+            vectors.upsert([p.id for p in chunk], matrix, [p.metadata() for p in chunk])
+        return len(copies)
 
     def embed_missing(
         self, passages: list[Passage], vectors: VectorIndex, text_of: Callable[[Passage], str]
@@ -131,10 +172,13 @@ class Pipeline:
             (vectors.prose, prose(passages), embed_text),
         ]
 
-    def remove_stale(self, source: str, parts: list[Part]) -> int:
+    def remove_stale(self, source: str, shelf: str, parts: list[Part]) -> int:
+        """Delete the vectors of this edition's passages that no longer exist (and those
+        stored under ids of before editions); other editions' stay."""
         removed = 0
+        others = self.catalog.other_editions_ids(source, shelf)
         for vectors, kept, _ in parts:
-            keep = {p.id for p in kept}
+            keep = {p.id for p in kept} | others
             stale = [pid for pid in vectors.ids_for_source(source) if pid not in keep]
             vectors.delete(stale)
             removed += len(stale)
@@ -162,6 +206,18 @@ def prose(passages: list[Passage]) -> list[Passage]:
 
 def title_text(passage: Passage) -> str:
     return passage.title
+
+
+def editioned(passages: list[Passage], edition: str) -> list[Passage]:
+    """The passages of one edition: each names it, and its id does too (so that editions of
+    one source stand side by side)."""
+    if not edition:
+        return passages
+    return [replace(p, id=f"{p.id}@{edition}", edition=edition) for p in passages]
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def unique(passages: list[Passage]) -> list[Passage]:

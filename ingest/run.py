@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fcntl
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -32,19 +31,9 @@ def default_plan(settings: Settings) -> list[tuple[Loader, Path]]:
     """The packaged sources plus every file in MEDCODE_CORPUS_DIR."""
     found = packaged_sources()
     if settings.corpus_dir and settings.corpus_dir.is_dir():
-        found += newest_only([(loader_for(p), p) for p in corpus_files(settings.corpus_dir)])
+        # every file, yearly editions of one source too: each is kept as its own edition
+        found += [(loader_for(p), p) for p in corpus_files(settings.corpus_dir)]
     return found
-
-
-def newest_only(items: list[tuple[Loader, Path]]) -> list[tuple[Loader, Path]]:
-    """Of files that are yearly editions of one source (``..._2025.xml``, ``..._2026.xml``),
-    keep the newest: a newer version replaces the older one."""
-    best: dict[tuple[str, str], tuple[Loader, Path]] = {}
-    for loader, path in items:
-        family = (loader.name, re.sub(r"\d{4}", "", path.name))
-        if family not in best or path.name > best[family][1].name:
-            best[family] = (loader, path)
-    return sorted(best.values(), key=lambda item: str(item[1]))
 
 
 def make_pipeline(

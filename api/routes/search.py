@@ -1,16 +1,29 @@
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 
 from api.schemas import SearchPublic
 from api.state import Ready
+from assistant.currency import today
 from assistant.filters import Filters
 from assistant.models import Kind, System
+from assistant.shelves import EDITION_FORM, dated
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
 
-@router.get("/search", response_model=SearchPublic)
+@router.get(
+    "/search",
+    response_model=SearchPublic,
+    responses={
+        404: {
+            "description": "the edition asked for is not loaded; the message names those that are"
+        }
+    },
+)
 def search(
     state: Ready,
     q: str = Query(min_length=1, max_length=1000, description="the question or code"),
@@ -18,9 +31,27 @@ def search(
     kind: Kind | None = None,
     source: str | None = Query(None, max_length=100),
     version: str | None = Query(None, max_length=100),
+    edition: str | None = Query(
+        None,
+        pattern=f"^({EDITION_FORM})$",
+        description='passages of one edition only: "FY2025", or "2025-10" for HCPCS',
+    ),
+    date_of_service: Annotated[
+        date | None,
+        Query(description="YYYY-MM-DD (default: today): search the editions in effect then"),
+    ] = None,
     k: int = Query(10, ge=1, le=100),
 ) -> dict[str, object]:
     assert state.index is not None
-    result = state.index.searcher.search(q, k, Filters(system, kind, source, version))
+    catalog = state.index.catalog
+    day = date_of_service or today(state.settings)
+    filters, notes = dated(catalog, Filters(system, kind, source, version, edition), day)
+    result = state.index.searcher.search(q, k, filters)
     hits = [{**h.passage.public(), "score": h.score} for h in result.hits]
-    return {"query": q, "hits": hits, "warnings": result.warnings}
+    return {
+        "query": q,
+        "date_of_service": day.isoformat(),
+        "editions": list(result.editions),
+        "hits": hits,
+        "warnings": [*notes, *result.warnings],
+    }

@@ -4,7 +4,7 @@ signals: one wide BM25 query (``Words``) and one embedding with one wide vector 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ class Probe:
     words: Words | None
     vectors: Vectors | None
     warnings: list[str]
+    shelves: tuple[str, ...] = ()  # the source editions its pools were drawn from
 
 
 class Words:
@@ -38,13 +39,17 @@ class Words:
 
     POOL = LEXICAL_POOL
 
-    def __init__(self, bm25: LexicalIndex, text: str, wide: bool = True) -> None:
+    def __init__(
+        self, bm25: LexicalIndex, text: str, wide: bool = True, shelves: tuple[str, ...] = ()
+    ) -> None:
         self.bm25 = bm25
         self.text = text
         self.wide = wide  # False: a probe for one filtered search, which goes straight to it
-        self.rows: list[sqlite3.Row] = bm25.wide(text, self.POOL) if wide else []
+        self.shelves = shelves  # the source editions searched; (): those in use
+        self.rows: list[sqlite3.Row] = bm25.wide(text, self.POOL, shelves) if wide else []
 
     def ranked(self, filters: Filters, k: int) -> Ranked:
+        filters = replace(filters, shelves=self.shelves)
         if not self.wide:
             return [pid for pid, _ in self.bm25.search(self.text, k, filters)]
         wanted = filters.items()
@@ -71,8 +76,10 @@ class Vectors:
         warnings: list[str],
         vector: np.ndarray | None = None,
         wide: bool = True,
+        shelves: tuple[str, ...] = (),
     ) -> None:
         self.handle = handle
+        self.shelves = shelves  # the source editions searched; (): those in use
         self.depth = depth
         self.warnings = warnings
         self.vector = None
@@ -88,7 +95,11 @@ class Vectors:
             self.vector = vector if vector is not None else embedder.embed_query(text)
             near = self.store.query(self.vector, depth * OVERFETCH, metadata=False) if wide else []
             titles = self.store.titles.query(self.vector, depth * 2, metadata=False)
-            self.fields = catalog.filter_fields([h.id for h in near + titles])
+            table = "passages_all" if shelves else "passages"
+            self.fields = catalog.filter_fields([h.id for h in near + titles], table)
+            if shelves:
+                at = FILTER_FIELDS.index("shelf")
+                self.fields = {k: v for k, v in self.fields.items() if v[at] in shelves}
             self.wide = [h for h in near if h.id in self.fields]
             self.titles = [h for h in titles if h.id in self.fields]
         except Exception as exc:  # the vector store is optional at query time
@@ -136,7 +147,7 @@ class Vectors:
         if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
             return kept_ids[:depth]
         assert self.store is not None
-        where = filters.chroma()
+        where = replace(filters, shelves=self.shelves).chroma()
         try:
             prose = filters.kind in PROSE_KINDS
             hits = self.store.prose.query(self.vector, depth, where) if prose else []

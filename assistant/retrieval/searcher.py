@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from assistant.retrieval.pools import Probe, Vectors, Words
 from assistant.retrieval.registry import ALL_MODES, SIGNALS
 from assistant.retrieval.rerank import rerank
 from assistant.retrieval.signal import Hit, Ranking, Request, SearchResult, Signal
+from assistant.shelves import in_use_or, of_edition
 from assistant.tuning import RERANK_SPAN, Weights
 from assistant.vectorstore import StoreHandle
 
@@ -81,16 +83,19 @@ class Searcher:
         modes: tuple[str, ...] = ALL_MODES,
         query: Query | None = None,
         vector: np.ndarray | None = None,
+        shelves: tuple[str, ...] = (),
     ) -> Probe:
         """The work a query costs whatever its filters, done once. The question is read first
         (see query.analyse): every list searches its focus, not the narrative around it.
-        ``vector``: the focus already embedded (several texts embed faster as one batch)."""
+        ``vector``: the focus already embedded (several texts embed faster as one batch);
+        ``shelves``: the source editions searched (see shelves.on_day), () those in use."""
         warnings: list[str] = []
         query = query or self.analyse(text)
         # without the dense list and index lines, the probe serves one filtered search
         wide = bool({"dense", "index"} & set(modes))
         bm25 = self.derived.bm25
-        words = Words(bm25, query.focus, wide) if {"lexical", "index"} & set(modes) else None
+        lexical = {"lexical", "index"} & set(modes)
+        words = Words(bm25, query.focus, wide, shelves) if lexical else None
         vectors = None
         if {"dense", "index", "title"} & set(modes):
             vectors = Vectors(
@@ -102,8 +107,9 @@ class Searcher:
                 warnings,
                 vector,
                 "dense" in modes,
+                shelves,
             )
-        return Probe(query, words, vectors, warnings)
+        return Probe(query, words, vectors, warnings, shelves)
 
     def search(
         self,
@@ -113,14 +119,16 @@ class Searcher:
         modes: tuple[str, ...] = ALL_MODES,
         probe: Probe | None = None,
     ) -> SearchResult:
-        """Several searches of one text (with other filters or k) may share one ``probe``."""
+        """Several searches of one text (with other filters or k) may share one ``probe``.
+        ``filters`` may name an edition or the source editions (shelves) to search."""
         self.refresh()
-        filters = filters or Filters()
-        probe = probe or self.probe(text, modes)
+        filters = self.narrowed(filters or Filters())
+        if probe is None or probe.shelves != filters.shelves:
+            known = probe.query if probe else None
+            probe = self.probe(text, modes, query=known, shelves=filters.shelves)
         weights = self.weights.for_any_kind() if filters.kind is None else self.weights
-        request = Request(
-            text, probe.query, filters, modes, probe, self.catalog, self.derived, weights
-        )
+        catalog = self.catalog.on_shelves(filters.shelves) if filters.shelves else self.catalog
+        request = Request(text, probe.query, filters, modes, probe, catalog, self.derived, weights)
         rankings: dict[str, Ranking] = {}
         for signal in self.signals:
             if signal.name in modes:
@@ -141,7 +149,19 @@ class Searcher:
             self.chapters(probe.query) if guideline_kind else (),
         )
         hits = [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best][:k]
-        return SearchResult(probe.query, hits, list(probe.warnings))
+        searched = filters.shelves or self.catalog.in_use()
+        return SearchResult(probe.query, hits, list(probe.warnings), searched)
+
+    def narrowed(self, filters: Filters) -> Filters:
+        """The filters with their editions resolved: an ``edition`` becomes the source editions
+        of that name, whatever else chose them (an error naming the field when none is loaded);
+        shelves that are the ones in use become () (the default reads)."""
+        shelves = filters.shelves
+        if filters.edition:
+            shelves = of_edition(self.catalog, filters.edition)
+        if shelves:
+            shelves = in_use_or(self.catalog, shelves)
+        return replace(filters, shelves=shelves) if shelves != filters.shelves else filters
 
     @staticmethod
     def reading(query: Query, modes: tuple[str, ...]) -> Reading | None:

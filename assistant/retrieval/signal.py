@@ -35,6 +35,7 @@ class SearchResult:
     query: Query
     hits: list[Hit]
     warnings: list[str] = field(default_factory=list)
+    editions: tuple[str, ...] = ()  # the source editions searched (source@edition)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ class Retriever(Protocol):
         modes: tuple[str, ...] = ...,
         query: Query | None = None,
         vector: np.ndarray | None = None,
+        shelves: tuple[str, ...] = (),
     ) -> Probe: ...
 
     def search(
