@@ -50,6 +50,7 @@ def row_to_passage(row: sqlite3.Row) -> Passage:
         section=row["section"],
         page=row["page"],
         trail=row["trail"],
+        edition=row["edition"] or "",
     )
 
 
@@ -108,7 +109,7 @@ class Catalog:
         narrowed = copy.copy(self)
         quoted = ",".join("'" + shelf.replace("'", "''") + "'" for shelf in shelves) or "NULL"
         for attribute, name in EDITIONED_READS:
-            table = f"(SELECT rowid AS seq, * FROM {name}_all WHERE shelf IN ({quoted}))"
+            table = f"(SELECT rowid AS seq, * FROM {name}_all WHERE +shelf IN ({quoted}))"
             setattr(narrowed, attribute, table)
         return narrowed
 

@@ -55,18 +55,22 @@ CREATE INDEX IF NOT EXISTS passages_all_title ON passages_all (lower(title));
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     id UNINDEXED, title, text, shelf UNINDEXED, tokenize = 'porter unicode61'
 );
--- the newest loaded edition of each source: what every read sees unless it names editions
-CREATE VIEW IF NOT EXISTS in_use AS SELECT shelf FROM sources s
-    WHERE edition = (SELECT max(edition) FROM sources t WHERE t.name = s.name);
 """
 # each table of rows read by code, passage or index line, and its view of the editions in use
 # (``seq``: the row's order of storage, as a view has no rowid)
 EDITIONED = ("codes", "notes", "index_entries", "crosswalk", "passages")
-VIEWS = "".join(
-    f"CREATE VIEW IF NOT EXISTS {name} AS SELECT rowid AS seq, * FROM {name}_all "
-    "WHERE shelf IN (SELECT shelf FROM in_use);\n"
-    for name in EDITIONED
-)
+# (``+shelf``: a read by id, key or code must go by that index, not walk every row of the shelves
+# in use, which SQLite otherwise picks: 90 ms instead of 3 for 600 ids)
+VIEWS = {
+    # the newest loaded edition of each source: what every read sees unless it names editions
+    "in_use": "CREATE VIEW in_use AS SELECT shelf FROM sources WHERE (name, edition) IN "
+    "(SELECT name, max(edition) FROM sources GROUP BY name)",
+    **{
+        name: f"CREATE VIEW {name} AS SELECT rowid AS seq, * FROM {name}_all "
+        "WHERE +shelf IN (SELECT shelf FROM in_use)"
+        for name in EDITIONED
+    },
+}
 SOURCE_COLUMNS = (
     "shelf", "name", "edition", "version", "path", "checksum", "loader", "records", "passages",
     "loaded_at",
@@ -95,8 +99,21 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     if single_edition_layout(conn):
         migrate(conn)
-    conn.executescript(SCHEMA + VIEWS)
+    conn.executescript(SCHEMA)
+    write_views(conn)
     return conn
+
+
+def write_views(conn: sqlite3.Connection) -> None:
+    """Create the views, or replace those a catalog holds in an older form."""
+    held = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'"))
+    if all(held.get(name) == sql for name, sql in VIEWS.items()):
+        return
+    with conn:
+        for name in [*EDITIONED, "in_use"]:
+            conn.execute(f"DROP VIEW IF EXISTS {name}")
+        for sql in VIEWS.values():
+            conn.execute(sql)
 
 
 def single_edition_layout(conn: sqlite3.Connection) -> bool:

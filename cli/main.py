@@ -278,7 +278,7 @@ def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
         for r in results:
             detail = (
                 f"{r.records} records, {r.passages} passages, {r.embedded} vectors embedded, "
-                f"{r.removed} vectors removed, {r.seconds:.1f}s"
+                f"{r.reused} copied from another edition, {r.removed} removed, {r.seconds:.1f}s"
                 if r.status == "loaded"
                 else ""
             )

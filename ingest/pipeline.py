@@ -128,20 +128,26 @@ class Pipeline:
         todo = [p for p in passages if stored.get(p.id) != p.hash]
         if not todo:
             return 0
-        origin: dict[str, str] = {}  # new id -> the id whose vector it takes
-        legacy = {p.id.rsplit("@", 1)[0]: p for p in todo if p.edition}
+        choices: dict[str, list[str]] = {}  # new id -> ids whose vector it may take, in order
+        legacy = {legacy_id(p.id): p for p in todo if p.edition}
         for old, held in vectors.stored_hashes(list(legacy)).items():
             if held == legacy[old].hash:
-                origin[legacy[old].id] = old
-        by_text: dict[str, str] = {}
+                choices[legacy[old].id] = [old]
+        by_text: dict[str, list[str]] = {}
         for row in self.catalog.family(source):
             known = row_to_passage(row)
-            by_text.setdefault(text_key(text_of(known)), known.id)
+            # its vector may still lie under the id it had before editions
+            by_text.setdefault(text_key(text_of(known)), [known.id, legacy_id(known.id)])
         for p in todo:
-            if p.id not in origin and (other := by_text.get(text_key(text_of(p)))):
-                origin[p.id] = other
-        found = vectors.vectors_of(sorted(set(origin.values())))
-        copies = [p for p in todo if origin.get(p.id) in found]
+            if p.id not in choices and (same := by_text.get(text_key(text_of(p)))):
+                choices[p.id] = same
+        found = vectors.vectors_of(sorted({pid for ids in choices.values() for pid in ids}))
+        origin = {
+            new: next(pid for pid in ids if pid in found)
+            for new, ids in choices.items()
+            if any(pid in found for pid in ids)
+        }
+        copies = [p for p in todo if p.id in origin]
         for chunk in chunks(copies, EMBED_CHUNK):
             matrix = np.stack([found[origin[p.id]] for p in chunk])
             vectors.upsert([p.id for p in chunk], matrix, [p.metadata() for p in chunk])
@@ -178,7 +184,11 @@ class Pipeline:
         removed = 0
         others = self.catalog.other_editions_ids(source, shelf)
         for vectors, kept, _ in parts:
-            keep = {p.id for p in kept} | others
+            # another edition whose vectors still lie under their ids of before editions (a
+            # migrated catalog not yet loaded again) keeps them until it is
+            held = vectors.stored_hashes(sorted(others)) if others else {}
+            waiting = {legacy_id(pid) for pid in others if pid not in held}
+            keep = {p.id for p in kept} | others | waiting
             stale = [pid for pid in vectors.ids_for_source(source) if pid not in keep]
             vectors.delete(stale)
             removed += len(stale)
@@ -214,6 +224,11 @@ def editioned(passages: list[Passage], edition: str) -> list[Passage]:
     if not edition:
         return passages
     return [replace(p, id=f"{p.id}@{edition}", edition=edition) for p in passages]
+
+
+def legacy_id(passage_id: str) -> str:
+    """The id a passage had before editions ("icd10pcs-tables:ab12@FY2026" -> ...:ab12)."""
+    return passage_id.rsplit("@", 1)[0]
 
 
 def text_key(text: str) -> str:

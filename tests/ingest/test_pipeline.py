@@ -117,3 +117,42 @@ def test_code_passages_get_title_vectors_kept_in_step(
     kept = catalog.conn.execute("SELECT id FROM passages WHERE kind = 'code'").fetchall()
     assert len(kept) < len(codes)
     assert sorted(titles.ids_for_source("hcpcs")) == sorted(r["id"] for r in kept)
+
+
+def test_a_second_edition_copies_the_vectors_of_unchanged_texts(
+    settings: Settings, minilm: MiniLMEmbedder
+) -> None:
+    newer, _ = ingest(
+        settings, [corpus_file("icd10pcs_definitions_2026.xml")], quiet=True, embedder=minilm
+    )
+    vectors = store(settings)
+    ids = vectors.ids_for_source("icd10pcs-definitions")
+    assert len(ids) == 954 and all(pid.endswith("@FY2026") for pid in ids)
+    # as a medcode before editions stored them: under the ids without the edition
+    legacy = [pid.removesuffix("@FY2026") for pid in ids]
+    for collection in (vectors, vectors.prose):
+        held = collection.collection.get(ids=ids, include=["embeddings", "metadatas"])
+        moved = [pid.removesuffix("@FY2026") for pid in held["ids"]]
+        collection.collection.upsert(
+            ids=moved, embeddings=held["embeddings"], metadatas=held["metadatas"]
+        )
+        collection.delete(held["ids"])
+    catalog = Catalog(settings.catalog_path)
+    with catalog.conn:
+        catalog.conn.execute("UPDATE sources SET checksum = 'before editions'")
+    older, _ = ingest(
+        settings, [corpus_file("icd10pcs_definitions_2025.xml")], quiet=True, embedder=minilm
+    )
+    # 930 definitions in FY2025: the texts FY2026 also has are copied from its (legacy) vectors
+    assert older[0].passages == 930 and 0 < older[0].embedded < 2 * 40
+    assert older[0].embedded + older[0].reused == 2 * 930
+    again, _ = ingest(
+        settings, [corpus_file("icd10pcs_definitions_2026.xml")], quiet=True, embedder=minilm
+    )
+    # FY2026 takes its own vectors back from the legacy ids, which then go
+    assert again[0].status == "loaded" and again[0].embedded == 0 and again[0].reused == 2 * 954
+    after = vectors.ids_for_source("icd10pcs-definitions")
+    assert len(after) == 954 + 930 and not set(after) & set(legacy)
+    bypass = next(p for p in catalog.every_passage() if p.title == "Bypass")
+    copied = vectors.vectors_of([bypass.id])[bypass.id]
+    assert float(copied @ minilm.embed_documents([bypass.text])[0]) > 0.999
