@@ -14,12 +14,15 @@ import numpy as np
 
 from assistant.answer_types import Answer, Missing
 from assistant.answerers import Answerer, Extractive, Grounded, Prepared
+from assistant.change_notes import asked
 from assistant.citations import Citations
+from assistant.editions import edition
 from assistant.events import Done, Event
-from assistant.extractive import Found, agreed, compose
+from assistant.extractive import Found, agreed, candidates, compose
 from assistant.filters import Filters
 from assistant.index import Index
 from assistant.llm import ChatModel, rewrite_messages
+from assistant.models import Passage
 from assistant.query import CodeRef, Query
 from assistant.retrieval import Hit, Retriever
 from assistant.scope import gaps
@@ -105,7 +108,8 @@ class Assistant:
             warnings += currency(day, shown)
         missing = self.missing(query)
         cites = Citations()
-        result = Found(query, found.hits, guidelines.hits, concepts, missing)
+        changed = self.changed(question, query, found.hits, day)
+        result = Found(query, found.hits, guidelines.hits, concepts, missing, changed)
         markdown = compose(result, self.catalog.on_shelves(shelves), cites)
         draft = Answer(
             answer=markdown,
@@ -143,6 +147,15 @@ class Assistant:
             hits = searcher.search(concept, CONCEPT_K, filters, CONCEPT_MODES, probe=probe).hits
             out.append((concept, hits))
         return out
+
+    def changed(
+        self, question: str, query: Query, hits: list[Hit], day: date | None
+    ) -> list[Passage]:
+        """What the edition of the date of service did to the codes the question is about."""
+        named = [(ref.system, ref.code) for ref in query.codes]
+        # the codes the answer offers (words or an index entry agree, not meaning alone)
+        found = [(h.passage.system, str(h.passage.code)) for h in candidates(hits)[:3]]
+        return asked(self.catalog, question, named, found, edition(day) if day else None)
 
     def missing(self, query: Query) -> list[Missing]:
         catalog = self.catalog

@@ -17,6 +17,7 @@ SOURCE_LABELS = {
     "icd10pcs-index": "ICD-10-PCS Index",
     "icd10pcs-definitions": "ICD-10-PCS Definitions",
     "hcpcs": "HCPCS Level II",
+    "cms-code-editor-tables": "CMS Medicare Code Editor valid-code tables",
 }
 
 

@@ -4,7 +4,7 @@ restates a passage and cites it."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.answer_types import Missing
 from assistant.catalog import Catalog, CodeInfo
@@ -41,18 +41,22 @@ NOTHING = (
 @dataclass(frozen=True)
 class Found:
     """What retrieval found for one question: the main search, the guideline search, one
-    search per clinical concept, and the sources the question needs that are not loaded."""
+    search per clinical concept, the sources the question needs that are not loaded, and
+    what the edition of the date of service changed in the codes it is about."""
 
     query: Query
     hits: list[Hit]
     guidelines: list[Hit]
     concepts: list[tuple[str, list[Hit]]]
     missing: list[Missing]
+    changes: list[Passage] = field(default_factory=list)
 
 
 def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
     query, hits = found.query, found.hits
     parts = [statement(found.missing)] if found.missing else []
+    if found.changes:
+        parts.append(changes_block(found.changes, cites))
     named = [ref for ref in query.codes if ref not in query.options]
     parts += [code_block(catalog, ref, cites) for ref in named[:3]]
     if query.options:
@@ -84,6 +88,14 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
             parts.append(documents_block(query.focus, hits, cites))
     body = "\n\n".join(p for p in parts if p)
     return (body or NOTHING) + cites.footer()
+
+
+def changes_block(changes: list[Passage], cites: Citations) -> str:
+    """What an edition did to the codes asked about: added, or deleted and split."""
+    editions = ", ".join(dict.fromkeys(p.edition for p in changes))
+    lines = [f"Code changes in {editions}:"]
+    lines += [f"- {p.text.split(': ', 1)[-1]} {cites.cite(p)}" for p in changes]
+    return "\n".join(lines)
 
 
 def concepts_block(catalog: Catalog, found: Found, cites: Citations, shown: set[str]) -> str:

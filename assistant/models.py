@@ -12,7 +12,7 @@ from assistant.editions import edition_name, shelf_name
 
 # one vocabulary of code systems and passage kinds, for the core, the API and the CLI
 System = Literal["icd10cm", "icd10pcs", "hcpcs", "cpt", "icd9cm", "none"]
-Kind = Literal["code", "index", "guideline", "crosswalk", "document", "definition"]
+Kind = Literal["code", "index", "guideline", "crosswalk", "document", "definition", "change"]
 SYSTEMS: tuple[str, ...] = get_args(System)
 KINDS: tuple[str, ...] = get_args(Kind)
 

@@ -10,7 +10,7 @@ from assistant.answer_types import Answer, CodeCheck
 from assistant.catalog import Catalog
 from assistant.codes import display, systems_for, to_key
 from assistant.editions import FISCAL_SYSTEMS, edition
-from assistant.validity import VALIDITY
+from assistant.validity import VALIDITY, ever_valid
 
 CODE_LIKE = re.compile(
     r"(?<![\w.-])(?:"
@@ -151,25 +151,38 @@ class StreamValidator:
         return out
 
 
+def real_code(code: str) -> bool:
+    """Valid in some ICD-10-CM or ICD-10-PCS edition the valid-code lists hold."""
+    key = to_key(code)
+    return any(ever_valid(system, key) for system in FISCAL_SYSTEMS)
+
+
 def is_header(result: CodeCheck) -> bool:
     return result.valid and not result.billable and result.system in ("icd10cm", "icd10pcs")
 
 
 REFERENCE = re.compile(r"(?:\bat|\bfrom|\bsee|\bunder|\bcategory|\bsubcategory)\s+$", re.I)
 SAYS_SO = ("not billable", "choose a more specific", "category", "subcategory")
+SAYS_CHANGED = (" is deleted", " is a new code")  # the lines of a change record
 
 
 def mark_for(result: CodeCheck, text: str, start: int, end: int) -> str:
     """A mark for an unknown code, or for a category header presented as a reportable code. A
-    header that the text itself calls one, or only refers to, is left alone."""
-    if not result.valid:
-        mark = NOT_ON_DATE if result.system is not None else UNKNOWN
-        return mark if not text[end:].startswith(mark) else ""
-    if not is_header(result) or text[end:].startswith(HEADER):
-        return ""
+    header that the text itself calls one, or only refers to, is left alone; so are the codes
+    of a change record's line, and a code not valid on the date that another is only under."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     before, line = text[line_start:start], text[line_start : None if line_end < 0 else line_end]
+    if not result.valid:
+        mark = NOT_ON_DATE if result.system is not None else UNKNOWN
+        # a change record names codes of the edition it describes, valid then or not: real
+        # codes of some edition still (a made-up code in such a line is marked)
+        explained = (any(words in line for words in SAYS_CHANGED) and real_code(result.code)) or (
+            mark == NOT_ON_DATE and REFERENCE.search(before) is not None
+        )
+        return mark if not text[end:].startswith(mark) and not explained else ""
+    if not is_header(result) or text[end:].startswith(HEADER):
+        return ""
     if any(words in line.lower() for words in SAYS_SO) or REFERENCE.search(before):
         return ""
     if before.count("(") > before.count(")"):

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.schemas import ChangesPublic, CodePublic, PassagePublic, PassageWithContext
 from api.state import Ready
+from assistant import change_notes
 from assistant.changes import EDITION_PATTERN, changes, latest, previous
 from assistant.currency import today
 from assistant.editions import edition
@@ -69,7 +70,8 @@ def changes_between(
 )
 def passage(state: Ready, passage_id: str = Path(max_length=200)) -> dict[str, object]:
     assert state.index is not None
-    found = state.index.catalog.passage(passage_id)
+    catalog = state.index.catalog
+    found = catalog.passage(passage_id) or change_notes.by_id(catalog, passage_id)
     if found is None:
         raise NotFound(f"no passage with id {passage_id!r}")
     before, after = state.index.catalog.neighbours(passage_id)

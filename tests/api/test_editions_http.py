@@ -46,3 +46,11 @@ def test_a_date_before_every_loaded_edition_says_which_are(server: Server) -> No
     chat = {"messages": [{"role": "user", "content": "E11.65"}], "date_of_service": "2019-03-01"}
     answer = httpx.post(f"{server.url}/v1/chat", json=chat, timeout=60).json()
     assert any("editions loaded: FY2026" in w for w in answer["warnings"])
+
+
+def test_a_change_record_opens_over_http(server: Server) -> None:
+    found = httpx.get(f"{server.url}/v1/passages/changes:icd10cm:FY2027:I420").json()
+    assert found["kind"] == "change" and found["edition"] == "FY2027"
+    assert found["before"] is None and "I42.09" in found["codes"]
+    unchanged = httpx.get(f"{server.url}/v1/passages/changes:icd10cm:FY2027:E119")
+    assert unchanged.status_code == 404
