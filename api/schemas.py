@@ -127,6 +127,10 @@ class SourcePublic(BaseModel):
     name: str
     edition: str = Field(description='"FY2026", "2025-10"; "" for a source with one edition.')
     shelf: str = Field(description='The source edition as searched: "icd10pcs-tables@FY2025".')
+    in_use: bool = Field(
+        description="Read by default (the newest loaded edition of its source); false: an "
+        "older edition kept beside it, read for its dates of service"
+    )
     version: str
     checksum: str
     loader: str

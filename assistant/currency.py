@@ -114,10 +114,12 @@ def annotated(catalog: Catalog, day: date, paths: bool) -> list[dict[str, object
     whether it is that one; ``paths``: with the files' paths (the operator's business: the
     command line shows them, the API does not)."""
     by_system = {c.system: c for c in currency(catalog, day)}
+    in_use = set(catalog.in_use())
     out = []
     for row in catalog.sources():
         found = by_system.get(CODE_SOURCES.get(str(row["name"]), ""))
         entry = {k: v for k, v in row.items() if paths or k != "path"}
+        entry["in_use"] = row["shelf"] in in_use  # False: an older edition, kept beside
         entry["in_effect"] = found.in_effect if found else None
         entry["current"] = found.in_effect in (row["edition"], row["version"]) if found else None
         entry["currency"] = found.message if found else None

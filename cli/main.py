@@ -303,6 +303,7 @@ def run_sources(settings: Settings, args: argparse.Namespace) -> int:
             f"{row['name']:<26} {row['version']:<24} {row['records']:>8} records "
             f"{row['passages']:>7} passages  sha256 {str(row['checksum'])[:12]}  "
             f"{row['loaded_at']}  {row['path']}"
+            + ("" if row["in_use"] else "  (older edition, kept)")
         )
     for found in currency(catalog, today(settings)) if rows else []:
         print(("" if found.current else "⚠ ") + found.message)

@@ -70,6 +70,10 @@ def test_both_editions_stay_loaded(both: tuple[Settings, list[IngestResult]]) ->
         "SELECT edition, count(*) FROM codes_all WHERE level = 'code' GROUP BY edition"
     ).fetchall()
     assert dict(counts) == {"FY2025": 78_948, "FY2026": 79_115}
+    listed = medcode(settings, "sources", "--json")
+    assert listed.returncode == 0, listed.stderr
+    kept = {(r["name"], r["edition"]): r["in_use"] for r in json.loads(listed.stdout)}
+    assert kept[("icd10pcs-tables", "FY2025")] is False and kept[("icd10pcs-tables", "FY2026")]
 
 
 def test_each_edition_answers_for_its_own_dates(both: tuple[Settings, list[IngestResult]]) -> None:
