@@ -4,8 +4,11 @@ service; what is not loaded is said, with what is."""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.api.conftest import Server
+
+pytestmark = pytest.mark.integration  # the surfaces again, over HTTP: the full run has them
 
 
 def test_search_names_the_editions_it_read(server: Server) -> None:
