@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.catalog import Catalog
-from assistant.embedder import MiniLMEmbedder
+from assistant.embedder import HashEmbedder, MiniLMEmbedder
 from assistant.settings import Settings
 from assistant.vectorstore import VectorStore
 from ingest.run import ingest
@@ -119,13 +119,15 @@ def test_code_passages_get_title_vectors_kept_in_step(
     assert sorted(titles.ids_for_source("hcpcs")) == sorted(r["id"] for r in kept)
 
 
+@pytest.mark.integration  # two official files through the real Chroma store: seconds
 def test_a_second_edition_copies_the_vectors_of_unchanged_texts(
-    settings: Settings, minilm: MiniLMEmbedder
+    settings: Settings, hashed: HashEmbedder
 ) -> None:
+    """On the real Chroma store; the test embedder makes it quick (each text its own vector)."""
     newer, _ = ingest(
-        settings, [corpus_file("icd10pcs_definitions_2026.xml")], quiet=True, embedder=minilm
+        settings, [corpus_file("icd10pcs_definitions_2026.xml")], quiet=True, embedder=hashed
     )
-    vectors = store(settings)
+    vectors = VectorStore.open(settings, hashed.name)
     ids = vectors.ids_for_source("icd10pcs-definitions")
     assert len(ids) == 954 and all(pid.endswith("@FY2026") for pid in ids)
     # as a medcode before editions stored them: under the ids without the edition
@@ -141,13 +143,13 @@ def test_a_second_edition_copies_the_vectors_of_unchanged_texts(
     with catalog.conn:
         catalog.conn.execute("UPDATE sources SET checksum = 'before editions'")
     older, _ = ingest(
-        settings, [corpus_file("icd10pcs_definitions_2025.xml")], quiet=True, embedder=minilm
+        settings, [corpus_file("icd10pcs_definitions_2025.xml")], quiet=True, embedder=hashed
     )
     # 930 definitions in FY2025: the texts FY2026 also has are copied from its (legacy) vectors
     assert older[0].passages == 930 and 0 < older[0].embedded < 2 * 40
     assert older[0].embedded + older[0].reused == 2 * 930
     again, _ = ingest(
-        settings, [corpus_file("icd10pcs_definitions_2026.xml")], quiet=True, embedder=minilm
+        settings, [corpus_file("icd10pcs_definitions_2026.xml")], quiet=True, embedder=hashed
     )
     # FY2026 takes its own vectors back from the legacy ids, which then go
     assert again[0].status == "loaded" and again[0].embedded == 0 and again[0].reused == 2 * 954
@@ -155,4 +157,4 @@ def test_a_second_edition_copies_the_vectors_of_unchanged_texts(
     assert len(after) == 954 + 930 and not set(after) & set(legacy)
     bypass = next(p for p in catalog.every_passage() if p.title == "Bypass")
     copied = vectors.vectors_of([bypass.id])[bypass.id]
-    assert float(copied @ minilm.embed_documents([bypass.text])[0]) > 0.999
+    assert float(copied @ hashed.embed_documents([bypass.text])[0]) > 0.999
