@@ -136,6 +136,7 @@ def test_cli_search_json(real_index: Settings) -> None:
         "section",
         "page",
         "version",
+        "edition",
         "score",
         "text",
     }
