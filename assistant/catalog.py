@@ -134,6 +134,13 @@ class Catalog:
         ).fetchall()
         return {str(r[0]): str(r[1]) for r in rows if r[0]}
 
+    def code_editions(self, system: str, key: str) -> list[str]:
+        """The loaded editions that hold the code, whichever is in use."""
+        rows = self.conn.execute(
+            "SELECT edition FROM codes_all WHERE system = ? AND key = ?", (system, key)
+        ).fetchall()
+        return [str(r[0]) for r in rows if r[0]]
+
     def edition_codes(self, system: str, shelf: str) -> dict[str, tuple[str, str]]:
         """{key: (code, title)} of the reportable codes of one loaded edition."""
         rows = self.conn.execute(

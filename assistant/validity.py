@@ -157,8 +157,10 @@ def standing(catalog: Catalog, validity: Validity, raw: str, day: date) -> Stand
     split = [display(system, k) for k in validity.extensions(system, key, day)] if known else []
     if row is not None and not row["billable"]:
         message = f"not reportable in {name} (a {row['level']} in the {titles} titles)"
-    elif titles and validity.valid(system, key, first_day(titles)):
-        message = f"not valid in {name} (dates of service from {since}): deleted after {titles}"
+    elif (held := titles or last_held(catalog, system, key, wanted)) and validity.valid(
+        system, key, first_day(held)
+    ):
+        message = f"not valid in {name} (dates of service from {since}): deleted after {held}"
     else:
         message = f"not a valid code in {name} (dates of service from {since})"
     if split:
@@ -168,6 +170,12 @@ def standing(catalog: Catalog, validity: Validity, raw: str, day: date) -> Stand
         message += f"; closest valid codes: {', '.join(closest)}" if closest else ""
         split = closest
     return Standing(code, system, day.isoformat(), wanted, False, titles, message, split)
+
+
+def last_held(catalog: Catalog, system: str, key: str, before: str) -> str | None:
+    """The newest loaded fiscal edition before ``before`` that holds the code, if any."""
+    held = [e for e in catalog.code_editions(system, key) if e.startswith("FY") and e < before]
+    return max(held, default=None)
 
 
 def dated_lookup(

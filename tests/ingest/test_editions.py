@@ -85,7 +85,7 @@ def test_each_edition_answers_for_its_own_dates(both: tuple[Settings, list[Inges
     found, on_date = dated_lookup(catalog, VALIDITY, deleted, may_2025)
     assert found is not None and found.version == "FY2025" and on_date.valid is True
     assert on_date.message == "ICD-10-PCS FY2025: a valid code"
-    with pytest.raises(InvalidOnDate):
+    with pytest.raises(InvalidOnDate, match="deleted after FY2025"):
         dated_lookup(catalog, VALIDITY, deleted, nov_2025)
     found, on_date = dated_lookup(catalog, VALIDITY, added, nov_2025)
     assert found is not None and found.version == "FY2026" and on_date.valid is True
