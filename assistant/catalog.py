@@ -224,12 +224,17 @@ class Catalog:
         its parent only."""
         system, key = row["system"], row["key"]
         parents = self.ancestors(system, key)[: None if whole else 1]
+        # sorted here: ORDER BY key has SQLite walk the system's whole primary key (30 ms)
+        # rather than take the parent index
         children = (
-            self.conn.execute(
-                f"SELECT code, title FROM {self.codes_table} WHERE system = ? AND parent = ? "
-                "ORDER BY key",
-                (system, key),
-            ).fetchall()
+            sorted(
+                self.conn.execute(
+                    f"SELECT key, code, title FROM {self.codes_table} "
+                    "WHERE system = ? AND parent = ?",
+                    (system, key),
+                ).fetchall(),
+                key=lambda r: r["key"],
+            )
             if whole
             else []
         )
