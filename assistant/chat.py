@@ -16,6 +16,7 @@ from assistant.answer_types import Answer, Missing
 from assistant.answerers import Answerer, Extractive, Grounded, Prepared
 from assistant.change_notes import asked
 from assistant.citations import Citations
+from assistant.codes import to_key
 from assistant.editions import edition
 from assistant.events import Done, Event
 from assistant.extractive import Found, agreed, candidates, compose
@@ -25,9 +26,18 @@ from assistant.llm import ChatModel, rewrite_messages
 from assistant.models import Passage
 from assistant.query import CodeRef, Query
 from assistant.retrieval import Hit, Retriever
+from assistant.rule_probes import probes
 from assistant.scope import gaps
 from assistant.shelves import on_day
-from assistant.tuning import CONCEPT_K, GUIDELINE_K, LEADING, MAIN_K, MAX_LLM_PASSAGES
+from assistant.tuning import (
+    CONCEPT_K,
+    GUIDELINE_K,
+    LEADING,
+    LEADING_RULES,
+    MAIN_K,
+    MAX_LLM_PASSAGES,
+    RULE_K,
+)
 from assistant.validity import currency
 
 Role = Literal["user", "assistant", "system"]
@@ -102,6 +112,11 @@ class Assistant:
         rules = replace(probe, query=coded)
         rulebook = Filters(kind="guideline", shelves=shelves)
         guidelines = searcher.search(question, GUIDELINE_K, rulebook, probe=rules)
+        # after the rules quoted, first of those named for the coder to open (see
+        # guideline_block): they add a rule, they do not displace one
+        guidelines.hits[LEADING_RULES:LEADING_RULES] = self.by_rule(
+            query, found.hits + guidelines.hits, rulebook
+        )
         warnings += found.warnings
         if day is not None:
             shown = [h.passage for h in found.hits] + [h for _, hits in concepts for h in hits]
@@ -146,6 +161,27 @@ class Assistant:
             probe = searcher.probe(concept, CONCEPT_MODES, vector=vector, shelves=shelves)
             hits = searcher.search(concept, CONCEPT_K, filters, CONCEPT_MODES, probe=probe).hits
             out.append((concept, hits))
+        return out
+
+    def by_rule(self, query: Query, shown: list[Hit], rulebook: Filters) -> list[Hit]:
+        """The guideline each rule the question turns on names best, in the chapter of its
+        codes where it has some (see rule_probes)."""
+        chapters = {
+            f"I.C.{name}."
+            for h in shown
+            if h.passage.system == "icd10cm"
+            and h.passage.code
+            and (name := self.catalog.chapter("icd10cm", to_key(h.passage.code)))
+        }
+        have = {h.passage.id for h in shown}
+        out: list[Hit] = []
+        for text in probes(query):
+            hits = self.retriever.search(text, RULE_K, rulebook).hits
+            inside = [h for h in hits if (h.passage.section or "").startswith(tuple(chapters))]
+            best = next((h for h in inside or hits if h.passage.id not in have), None)
+            if best is not None:
+                out.append(best)
+                have.add(best.passage.id)
         return out
 
     def changed(

@@ -87,6 +87,8 @@ MAX_CONCEPTS = 3  # searched one by one (4: 14 ms more at the median, no change 
 # --- answering ------------------------------------------------------------------------------
 MAIN_K = 10  # passages of a question's main search
 GUIDELINE_K = 6  # passages of its guideline search
+RULE_K = 8  # passages of a rule probe's guideline search (rule_probes.py), one kept
+LEADING_RULES = 3  # a rule probe's passage comes after this many of the guideline search
 CONCEPT_K = 6  # code passages searched per concept
 LEADING = 2  # best codes of the main search that the guideline search also reads
 MAX_LLM_PASSAGES = 8  # numbered passages a language model gets
