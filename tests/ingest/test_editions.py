@@ -6,10 +6,7 @@ first already has."""
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from datetime import date
-from itertools import product
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +19,7 @@ from assistant.shelves import dated
 from assistant.validity import VALIDITY, dated_lookup
 from ingest.pipeline import IngestResult
 from ingest.run import ingest
+from tests.assistant.test_code_lists import pcs_codes
 from tests.conftest import corpus_file
 from tests.test_cli import medcode
 
@@ -29,19 +27,6 @@ pytestmark = pytest.mark.integration  # ingests four official files: some ten se
 
 NEWER = ("icd10pcs_tables_2026.xml", "icd10pcs_definitions_2026.xml")
 OLDER = ("icd10pcs_tables_2025.xml", "icd10pcs_definitions_2025.xml")
-
-
-def table_codes(path: Path) -> set[str]:
-    """Every code the tables file spells out, read here without the loader."""
-    codes: set[str] = set()
-    for table in ET.parse(path).getroot().findall("pcsTable"):
-        head = "".join(a.find("label").get("code", "") for a in table.findall("axis"))  # type: ignore[union-attr]
-        for row in table.findall("pcsRow"):
-            axes = [
-                [lab.get("code", "") for lab in a.findall("label")] for a in row.findall("axis")
-            ]
-            codes |= {head + "".join(tail) for tail in product(*axes)}
-    return codes
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +63,8 @@ def test_both_editions_stay_loaded(both: tuple[Settings, list[IngestResult]]) ->
 
 def test_each_edition_answers_for_its_own_dates(both: tuple[Settings, list[IngestResult]]) -> None:
     catalog = Catalog(both[0].catalog_path)
-    old = table_codes(corpus_file(OLDER[0]))
-    new = table_codes(corpus_file(NEWER[0]))
+    old = pcs_codes(corpus_file(OLDER[0]))
+    new = pcs_codes(corpus_file(NEWER[0]))
     added, deleted = sorted(new - old)[0], sorted(old - new)[0]
     may_2025, nov_2025 = date(2025, 5, 1), date(2025, 11, 1)
     found, on_date = dated_lookup(catalog, VALIDITY, deleted, may_2025)
@@ -114,8 +99,8 @@ def test_search_reads_the_edition_asked_for(both: tuple[Settings, list[IngestRes
 
 
 def test_changes_come_from_the_two_files(both: tuple[Settings, list[IngestResult]]) -> None:
-    old = table_codes(corpus_file(OLDER[0]))
-    new = table_codes(corpus_file(NEWER[0]))
+    old = pcs_codes(corpus_file(OLDER[0]))
+    new = pcs_codes(corpus_file(NEWER[0]))
     assert (len(old), len(new)) == (78_948, 79_115)
     done = medcode(
         both[0], "changes", "--system", "icd10pcs", "--from", "FY2025", "--to", "FY2026", "--json"
