@@ -15,7 +15,7 @@ def test_search_names_the_editions_it_read(server: Server) -> None:
     found = httpx.get(f"{server.url}/v1/search", params={"q": "E11.65", "k": 2}).json()
     assert "icd10cm-tabular@FY2026" in found["editions"]
     assert found["hits"][0]["edition"] == "FY2026"
-    one = {"q": "E11.65", "k": 2, "edition": "FY2026"}
+    one: dict[str, str | int] = {"q": "E11.65", "k": 2, "edition": "FY2026"}
     only = httpx.get(f"{server.url}/v1/search", params=one).json()
     assert only["editions"] == ["icd10cm-tabular@FY2026"]
     assert all(h["edition"] == "FY2026" for h in only["hits"])
@@ -36,7 +36,7 @@ def test_an_edition_not_loaded_names_those_that_are(server: Server) -> None:
 
 
 def test_a_date_before_every_loaded_edition_says_which_are(server: Server) -> None:
-    params = {"q": "E11.65", "k": 1, "date_of_service": "2019-03-01"}
+    params: dict[str, str | int] = {"q": "E11.65", "k": 1, "date_of_service": "2019-03-01"}
     found = httpx.get(f"{server.url}/v1/search", params=params).json()
     assert found["date_of_service"] == "2019-03-01"
     said = " ".join(found["warnings"])

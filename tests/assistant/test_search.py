@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def index(real_index: Settings) -> Index:
     return Index(real_index)
 
 
-def codes(index: Index, text: str, k: int = 5, **filters: str) -> list[str | None]:
+def codes(index: Index, text: str, k: int = 5, **filters: Any) -> list[str | None]:
     hits = index.searcher.search(text, k, Filters(**filters)).hits
     return [h.passage.code for h in hits]
 
