@@ -131,45 +131,60 @@ def migrate(conn: sqlite3.Connection) -> None:
     conn.create_function("edition_of", 1, edition_name, deterministic=True)
     conn.create_function("shelf_of", 2, shelf_name, deterministic=True)
     old = ("sources", *EDITIONED)
-    with conn:
-        for name in old:
-            conn.execute(f"ALTER TABLE {name} RENAME TO old_{name}")
-        conn.execute("DROP TABLE IF EXISTS passages_fts")
-        conn.executescript(SCHEMA)
+    # one explicit transaction: Python's sqlite3 would run each ALTER and CREATE on its own,
+    # and executescript commits first; a failure or a kill halfway leaves the old layout whole
+    conn.execute("BEGIN")
+    try:
+        move(conn, old)
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def move(conn: sqlite3.Connection, old: tuple[str, ...]) -> None:
+    """Rename the single-edition tables aside (old_*), create the editions layout, copy their
+    rows into it and drop them."""
+    for name in old:
+        conn.execute(f"ALTER TABLE {name} RENAME TO old_{name}")
+    conn.execute("DROP TABLE IF EXISTS passages_fts")
+    for statement in SCHEMA.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute(
+        "CREATE TEMP TABLE shelves AS SELECT name, edition_of(version) AS edition, "
+        "shelf_of(name, edition_of(version)) AS shelf FROM old_sources"
+    )
+    conn.execute(
+        f"INSERT INTO sources ({', '.join(SOURCE_COLUMNS)}) SELECT s.shelf, o.name, "
+        "s.edition, o.version, o.path, o.checksum, o.loader, o.records, o.passages, "
+        "o.loaded_at FROM old_sources o JOIN shelves s ON s.name = o.name"
+    )
+    carried = {
+        "codes": ", ".join(CODE_COLUMNS[:10]) + ", s.edition, s.shelf",
+        "notes": ", ".join(NOTE_COLUMNS[:5]) + ", s.shelf",
+        "index_entries": ", ".join(INDEX_COLUMNS[:6]) + ", s.shelf",
+        "crosswalk": ", ".join(CROSSWALK_COLUMNS[:6]) + ", s.shelf",
+        "passages": "CASE s.edition WHEN '' THEN o.id ELSE o.id || '@' || s.edition END, "
+        + ", ".join(PASSAGE_COLUMNS[1:14])
+        + ", s.edition, s.shelf",
+    }
+    for name, selected in carried.items():
+        columns = {"codes": CODE_COLUMNS, "notes": NOTE_COLUMNS,
+                   "index_entries": INDEX_COLUMNS, "crosswalk": CROSSWALK_COLUMNS,
+                   "passages": PASSAGE_COLUMNS}[name]  # fmt: skip
         conn.execute(
-            "CREATE TEMP TABLE shelves AS SELECT name, edition_of(version) AS edition, "
-            "shelf_of(name, edition_of(version)) AS shelf FROM old_sources"
+            f"INSERT INTO {name}_all ({', '.join(columns)}) SELECT {selected} "
+            f"FROM old_{name} o JOIN shelves s ON s.name = o.source"
         )
-        conn.execute(
-            f"INSERT INTO sources ({', '.join(SOURCE_COLUMNS)}) SELECT s.shelf, o.name, "
-            "s.edition, o.version, o.path, o.checksum, o.loader, o.records, o.passages, "
-            "o.loaded_at FROM old_sources o JOIN shelves s ON s.name = o.name"
-        )
-        carried = {
-            "codes": ", ".join(CODE_COLUMNS[:10]) + ", s.edition, s.shelf",
-            "notes": ", ".join(NOTE_COLUMNS[:5]) + ", s.shelf",
-            "index_entries": ", ".join(INDEX_COLUMNS[:6]) + ", s.shelf",
-            "crosswalk": ", ".join(CROSSWALK_COLUMNS[:6]) + ", s.shelf",
-            "passages": "CASE s.edition WHEN '' THEN o.id ELSE o.id || '@' || s.edition END, "
-            + ", ".join(PASSAGE_COLUMNS[1:14])
-            + ", s.edition, s.shelf",
-        }
-        for name, selected in carried.items():
-            columns = {"codes": CODE_COLUMNS, "notes": NOTE_COLUMNS,
-                       "index_entries": INDEX_COLUMNS, "crosswalk": CROSSWALK_COLUMNS,
-                       "passages": PASSAGE_COLUMNS}[name]  # fmt: skip
-            conn.execute(
-                f"INSERT INTO {name}_all ({', '.join(columns)}) SELECT {selected} "
-                f"FROM old_{name} o JOIN shelves s ON s.name = o.source"
-            )
-        conn.execute(
-            "INSERT INTO passages_fts (id, title, text, shelf) SELECT id, title, "
-            "CASE WHEN trail IS NULL OR trail = '' THEN text ELSE trail || char(10) || text END, "
-            "shelf FROM passages_all"
-        )
-        for name in old:
-            conn.execute(f"DROP TABLE old_{name}")
-        conn.execute("DROP TABLE shelves")
+    conn.execute(
+        "INSERT INTO passages_fts (id, title, text, shelf) SELECT id, title, "
+        "CASE WHEN trail IS NULL OR trail = '' THEN text ELSE trail || char(10) || text END, "
+        "shelf FROM passages_all"
+    )
+    for name in old:
+        conn.execute(f"DROP TABLE old_{name}")
+    conn.execute("DROP TABLE shelves")
 
 
 def reader(path: Path) -> sqlite3.Connection:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from assistant.catalog import Catalog
 from assistant.filters import Filters
 from assistant.lexical import LexicalIndex
@@ -76,3 +78,23 @@ def test_an_old_catalog_is_moved_into_editions(tmp_path: Path) -> None:
     assert len(again.editions()) == 2 and again.lookup("E11.9").code == "E11.9"
     kinds = dict(again.conn.execute("SELECT name, type FROM sqlite_master WHERE name = 'codes'"))
     assert kinds == {"codes": "view"}
+
+
+def test_a_move_that_fails_halfway_leaves_the_old_catalog_whole(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite"
+    broken = (
+        OLD_LAYOUT.replace("hash TEXT, ord INTEGER);", "hash TEXT);")
+        .replace("'h1', 0);", "'h1');")
+        .replace("'h2', 0);", "'h2');")
+    )  # a passages table without its order: the copy fails
+    with sqlite3.connect(path) as conn:
+        conn.executescript(broken)
+    with pytest.raises(sqlite3.OperationalError, match="ord"):
+        Catalog(path)
+    with sqlite3.connect(path) as conn:
+        kinds = dict(conn.execute("SELECT name, type FROM sqlite_master WHERE name = 'codes'"))
+        assert kinds == {"codes": "table"}
+        assert conn.execute("SELECT count(*) FROM codes").fetchone()[0] == 2
+        assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 2
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        assert not {"codes_all", "old_codes", "passages_all"} & tables
