@@ -6,9 +6,10 @@ the loaded titles; its id names the system, edition and code, so /v1/passages/{i
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from functools import lru_cache
 
 from assistant.catalog import Catalog
+from assistant.changes import EDITIONS, extending, previous
 from assistant.code_lists import CODE_LISTS, FormatChanged
 from assistant.codes import display, to_key
 from assistant.editions import FISCAL_SYSTEMS, first_day
@@ -17,7 +18,7 @@ from assistant.validity import NAMES
 
 SOURCE = "cms-code-editor-tables"
 ID = re.compile(r"changes:(icd10cm|icd10pcs):(FY20\d\d):([0-9A-Z]{3,7})")
-KNOWN = tuple(f"FY{year}" for year in range(2017, 2028))  # the lists start with FY2016
+KNOWN = EDITIONS[1:]  # an edition the lists hold, after their first
 
 
 def change_id(system: str, edition: str, key: str) -> str:
@@ -28,7 +29,7 @@ def lists(system: str, edition: str) -> tuple[frozenset[str], frozenset[str]] | 
     """The codes valid on the first day of the edition before and of ``edition``."""
     if system not in FISCAL_SYSTEMS or edition not in KNOWN:
         return None
-    old = f"FY{int(edition[2:]) - 1}"
+    old = previous(edition)
     try:
         return (
             CODE_LISTS.valid_on(system, first_day(old)),
@@ -36,6 +37,14 @@ def lists(system: str, edition: str) -> tuple[frozenset[str], frozenset[str]] | 
         )
     except (ImportError, OSError, FormatChanged, KeyError):
         return None
+
+
+@lru_cache(maxsize=8)
+def ordered(system: str, edition: str) -> list[str]:
+    """The codes valid in ``edition``, sorted once (a deleted code's extensions are looked up
+    in it)."""
+    held = lists(system, edition)
+    return sorted(held[1]) if held else []
 
 
 def change_passage(catalog: Catalog, system: str, edition: str, key: str) -> Passage | None:
@@ -62,12 +71,7 @@ def change_passage(catalog: Catalog, system: str, edition: str, key: str) -> Pas
         what = "added"
     else:
         title = titles[key][1] if key in titles else ""
-        ordered = sorted(after)
-        at = bisect_left(ordered, key)
-        replaced = []
-        while at < len(ordered) and ordered[at].startswith(key):
-            replaced.append(display(system, ordered[at]))
-            at += 1
+        replaced = [display(system, k) for k in extending(ordered(system, edition), key)]
         instead = f"; report one of {', '.join(replaced)} instead" if replaced else ""
         text = f"{head} {title} is deleted{instead}.".replace("  ", " ")
         what = "deleted"

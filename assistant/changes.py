@@ -78,11 +78,7 @@ def changes(catalog: Catalog, system: str, old: str, new: str) -> Changes:
     deleted = []
     for key in gone_keys:
         found = entry(titles, system, key)
-        at = bisect_left(ordered, key)
-        split = []
-        while at < len(ordered) and ordered[at].startswith(key):
-            split += [display(system, ordered[at])] if ordered[at] != key else []
-            at += 1
+        split = [display(system, k) for k in extending(ordered, key)]
         deleted.append(Change(found.code, found.title, found.under, split))
     note = (
         f"Codes valid on the first day of {old} against those valid on the first day of "
@@ -104,11 +100,7 @@ def from_files(
     ordered = sorted(after)
     deleted = []
     for key in sorted(before.keys() - after.keys()):
-        at = bisect_left(ordered, key)
-        split = []
-        while at < len(ordered) and ordered[at].startswith(key):
-            split.append(after[ordered[at]][0])
-            at += 1
+        split = [after[k][0] for k in extending(ordered, key)]
         deleted.append(Change(*before[key], replaced_by=split))
     retitled = [
         Change(*after[k], was=before[k][1])
@@ -121,6 +113,17 @@ def from_files(
     )
     source = f"{old[1]} and {new[1]}"
     return Changes(system, old[0], new[0], added, deleted, source, note, retitled)
+
+
+def extending(ordered: list[str], key: str) -> list[str]:
+    """The keys of ``ordered`` (sorted) that extend ``key``: the codes a deleted code was split
+    into (I420 -> I4200, I4201, I4209)."""
+    at = bisect_left(ordered, key)
+    found = []
+    while at < len(ordered) and ordered[at].startswith(key):
+        found += [ordered[at]] if ordered[at] != key else []
+        at += 1
+    return found
 
 
 def entry(titles: dict[str, tuple[str, str]], system: str, key: str) -> Change:

@@ -166,6 +166,9 @@ class Assistant:
     def by_rule(self, query: Query, shown: list[Hit], rulebook: Filters) -> list[Hit]:
         """The guideline each rule the question turns on names best, in the chapter of its
         codes where it has some (see rule_probes)."""
+        texts = probes(query)
+        if not texts:  # most questions: no chapter walk, no search
+            return []
         chapters = {
             f"I.C.{name}."
             for h in shown
@@ -175,7 +178,7 @@ class Assistant:
         }
         have = {h.passage.id for h in shown}
         out: list[Hit] = []
-        for text in probes(query):
+        for text in texts:
             hits = self.retriever.search(text, RULE_K, rulebook).hits
             inside = [h for h in hits if (h.passage.section or "").startswith(tuple(chapters))]
             best = next((h for h in inside or hits if h.passage.id not in have), None)

@@ -160,19 +160,20 @@ def move(conn: sqlite3.Connection, old: tuple[str, ...]) -> None:
         "s.edition, o.version, o.path, o.checksum, o.loader, o.records, o.passages, "
         "o.loaded_at FROM old_sources o JOIN shelves s ON s.name = o.name"
     )
+    # each table's columns, and what fills them: the old row's, then its edition and shelf
     carried = {
-        "codes": ", ".join(CODE_COLUMNS[:10]) + ", s.edition, s.shelf",
-        "notes": ", ".join(NOTE_COLUMNS[:5]) + ", s.shelf",
-        "index_entries": ", ".join(INDEX_COLUMNS[:6]) + ", s.shelf",
-        "crosswalk": ", ".join(CROSSWALK_COLUMNS[:6]) + ", s.shelf",
-        "passages": "CASE s.edition WHEN '' THEN o.id ELSE o.id || '@' || s.edition END, "
-        + ", ".join(PASSAGE_COLUMNS[1:14])
-        + ", s.edition, s.shelf",
+        "codes": (CODE_COLUMNS, ", ".join(CODE_COLUMNS[:10]) + ", s.edition, s.shelf"),
+        "notes": (NOTE_COLUMNS, ", ".join(NOTE_COLUMNS[:5]) + ", s.shelf"),
+        "index_entries": (INDEX_COLUMNS, ", ".join(INDEX_COLUMNS[:6]) + ", s.shelf"),
+        "crosswalk": (CROSSWALK_COLUMNS, ", ".join(CROSSWALK_COLUMNS[:6]) + ", s.shelf"),
+        "passages": (
+            PASSAGE_COLUMNS,
+            "CASE s.edition WHEN '' THEN o.id ELSE o.id || '@' || s.edition END, "
+            + ", ".join(PASSAGE_COLUMNS[1:14])
+            + ", s.edition, s.shelf",
+        ),
     }
-    for name, selected in carried.items():
-        columns = {"codes": CODE_COLUMNS, "notes": NOTE_COLUMNS,
-                   "index_entries": INDEX_COLUMNS, "crosswalk": CROSSWALK_COLUMNS,
-                   "passages": PASSAGE_COLUMNS}[name]  # fmt: skip
+    for name, (columns, selected) in carried.items():
         conn.execute(
             f"INSERT INTO {name}_all ({', '.join(columns)}) SELECT {selected} "
             f"FROM old_{name} o JOIN shelves s ON s.name = o.source"

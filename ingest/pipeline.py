@@ -90,10 +90,15 @@ class Pipeline:
         data.passages = editioned(unique(data.passages), data.edition)
         parts = self.parts(data.passages)
         embedded = reused = 0
+        family: list[Passage] | None = None  # the source's stored passages, read once if needed
         for vectors, kept, text_of in parts:
-            copied = self.reuse(data.source, kept, vectors, text_of)
-            reused += copied
-            embedded += self.embed_missing(kept, vectors, text_of)
+            stored = vectors.stored_hashes([p.id for p in kept])
+            todo = [p for p in kept if stored.get(p.id) != p.hash]
+            if todo and family is None:
+                family = [row_to_passage(row) for row in self.catalog.family(data.source)]
+            copied = self.reuse(todo, family or [], vectors, text_of)
+            reused += len(copied)
+            embedded += self.embed([p for p in todo if p.id not in copied], vectors, text_of)
         schema.replace_source(self.catalog.conn, data, tag)
         removed = self.remove_stale(data.source, data.shelf, parts)
         return IngestResult(
@@ -115,27 +120,24 @@ class Pipeline:
 
     def reuse(
         self,
-        source: str,
-        passages: list[Passage],
+        todo: list[Passage],
+        family: list[Passage],
         vectors: VectorIndex,
         text_of: Callable[[Passage], str],
-    ) -> int:
+    ) -> set[str]:
         """Copy, rather than compute, the vectors of passages whose embedded text another
-        edition of the source already has a vector for (most of a code set does not change
-        from one year to the next), or that a medcode before editions stored under the id
-        without its edition. Returns how many were copied."""
-        stored = vectors.stored_hashes([p.id for p in passages])
-        todo = [p for p in passages if stored.get(p.id) != p.hash]
+        edition of the source (in ``family``) already has a vector for (most of a code set
+        does not change from one year to the next), or that a medcode before editions stored
+        under the id without its edition. Returns the ids given a vector."""
         if not todo:
-            return 0
+            return set()
         choices: dict[str, list[str]] = {}  # new id -> ids whose vector it may take, in order
         legacy = {legacy_id(p.id): p for p in todo if p.edition}
         for old, held in vectors.stored_hashes(list(legacy)).items():
             if held == legacy[old].hash:
                 choices[legacy[old].id] = [old]
         by_text: dict[str, list[str]] = {}
-        for row in self.catalog.family(source):
-            known = row_to_passage(row)
+        for known in family:
             # its vector may still lie under the id it had before editions
             by_text.setdefault(text_key(text_of(known)), [known.id, legacy_id(known.id)])
         for p in todo:
@@ -151,13 +153,11 @@ class Pipeline:
         for chunk in chunks(copies, EMBED_CHUNK):
             matrix = np.stack([found[origin[p.id]] for p in chunk])
             vectors.upsert([p.id for p in chunk], matrix, [p.metadata() for p in chunk])
-        return len(copies)
+        return set(origin)
 
-    def embed_missing(
-        self, passages: list[Passage], vectors: VectorIndex, text_of: Callable[[Passage], str]
+    def embed(
+        self, todo: list[Passage], vectors: VectorIndex, text_of: Callable[[Passage], str]
     ) -> int:
-        stored = vectors.stored_hashes([p.id for p in passages])
-        todo = [p for p in passages if stored.get(p.id) != p.hash]
         if not todo:
             return 0
         embedder = self.embedder()
