@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 
 from api import errors, openapi
 from api.guard import CatchTooLarge, Guard
-from api.routes import chat, codes, completions, health, search
+from api.routes import chat, check, codes, completions, health, search
 from api.state import AppState
 from assistant.chat import Assistant
 from assistant.errors import MedcodeError
@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.medcode = state
     errors.install(app)
     openapi.install(app, state.settings)
-    for module in (chat, completions, search, codes, health):
+    for module in (chat, completions, search, codes, check, health):
         app.include_router(module.router)
     add_static(app)
     app.add_middleware(Guard, settings=state.settings)

@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from assistant.errors import MedcodeError
+from assistant.errors import MedcodeError, field_path
 
 HTTP_NAMES = {
     400: "bad_request",
@@ -29,7 +29,7 @@ def error(
 
 
 def where(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc if part != "body") or "body"
+    return field_path(loc) or "body"
 
 
 def install(app: FastAPI) -> None:

@@ -15,6 +15,8 @@ import numpy as np
 from assistant.answer_types import Answer, Missing
 from assistant.answerers import Answerer, Extractive, Grounded, Prepared
 from assistant.change_notes import asked
+from assistant.check import check as check_encounter
+from assistant.check.model import Encounter, Report
 from assistant.citations import Citations
 from assistant.codes import to_key
 from assistant.editions import edition
@@ -73,6 +75,10 @@ class Assistant:
         self.chat_model = chat_model
         self.extractive: Answerer = Extractive(index.catalog)
         self.grounded: Answerer | None = Grounded(index.catalog, chat_model) if chat_model else None
+
+    def check(self, encounter: Encounter) -> Report:
+        """An encounter's codes checked on its date of service (see assistant/check)."""
+        return check_encounter(self.catalog, encounter)
 
     def standalone(self, turns: list[Turn], warnings: list[str]) -> str:
         users = [t.content for t in turns if t.role == "user"]

@@ -50,6 +50,17 @@ class InvalidField(BadInput):
         self.field = field
 
 
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """A field's place as a user writes it: ``diagnoses[3].code`` (a request body's own
+    "body" left out)."""
+    said = ""
+    for part in loc:
+        if part == "body":
+            continue
+        said += f"[{part}]" if isinstance(part, int) else f".{part}" if said else str(part)
+    return said
+
+
 class NotFound(MedcodeError):
     status = 404
     name = "not_found"

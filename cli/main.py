@@ -10,6 +10,7 @@ from pathlib import Path
 
 from assistant.answer_types import Answer
 from assistant.catalog import Catalog, CodeInfo
+from assistant.check.model import Report
 from assistant.errors import BadInput, MedcodeError
 from assistant.extractive import SYSTEM_NAMES
 from assistant.index import Index
@@ -125,7 +126,59 @@ def parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(run=run_ask)
+    check = commands.add_parser(
+        "check", help="check an encounter's codes (JSON as POST /v1/check takes it)"
+    )
+    check.add_argument("file", help="a JSON file, or - for standard input")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(run=run_check)
     return top
+
+
+def run_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit status 1 when a finding is an error, 0 otherwise."""
+    from assistant.check import check
+    from assistant.check.model import read_encounter
+
+    source = sys.stdin if args.file == "-" else None
+    try:
+        text = source.read() if source else Path(args.file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"{args.file}: {exc.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{args.file}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    report = check(Catalog(settings.catalog_path), read_encounter(data))
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(format_report(report))
+    return 1 if report.errors else 0
+
+
+def format_report(report: Report) -> str:
+    lines = [f"{report.setting} encounter on {report.date_of_service}"]
+    marks = {"error": "✖ error", "warning": "⚠ warning", "info": "· info"}
+    for f in report.findings:
+        cited = "".join(f"[{c.n}]" for c in f.citations)
+        lines.append(f"{marks[f.severity]} {f.rule}: {f.message} {cited}".rstrip())
+    if not report.findings:
+        lines.append("no findings")
+    if report.drg:
+        d = report.drg
+        weight = f", weight {d.weight:.4f}" if d.weight is not None else ""
+        lines.append(f"MS-DRG {d.drg} {d.title} (MDC {d.mdc}, grouper {d.grouper}{weight})")
+        lines += [f"  {x.code}: {x.why}" for x in d.drivers]
+    if report.hcc:
+        mapped = [e for e in report.hcc.entries if e.hcc]
+        held = ", ".join(f"{e.code} {e.hcc} {e.label}" for e in mapped) or "no HCC"
+        lines.append(f"{report.hcc.model}, payment year {report.hcc.payment_year}: {held}")
+    lines.append("editions: " + ", ".join(f"{k} {v}" for k, v in report.editions.items()))
+    lines += [
+        f"[{c.n}] {c.title} ({c.source} {c.edition}) {c.passage_id}" for c in report.citations
+    ]
+    return "\n".join(lines)
 
 
 def run_serve(settings: Settings, args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ def turns(state: AppState, messages: list[MessageIn]) -> list[Turn]:
     for n, message in enumerate(messages):
         if len(message.content) > settings.max_message_chars:
             raise InvalidField(
-                f"messages.{n}.content", f"longer than {settings.max_message_chars} characters"
+                f"messages[{n}].content", f"longer than {settings.max_message_chars} characters"
             )
     if not any(m.role == "user" for m in messages):
         raise InvalidField("messages", "needs at least one message with role 'user'")

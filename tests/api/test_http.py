@@ -130,7 +130,7 @@ def test_errors_are_json_with_the_right_status(
 def test_field_named_in_422(server: Server) -> None:
     body = {"messages": [{"role": "user", "content": "x" * 5000}]}
     message = httpx.post(f"{server.url}/v1/chat", json=body).json()["message"]
-    assert message.startswith("messages.0.content: longer than 4000")
+    assert message.startswith("messages[0].content: longer than 4000")
 
 
 def test_cors_only_for_configured_origins(server: Server) -> None:

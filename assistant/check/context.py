@@ -1,0 +1,179 @@
+"""An encounter read once for every rule: each code with its system, its catalog row in the
+editions in effect on the date of service, and whether it is valid that day; and one numbered
+set of citations for the whole report."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.answer_types import Citation
+from assistant.catalog import Catalog
+from assistant.check.model import Encounter, Finding, Severity
+from assistant.citations import Citations
+from assistant.code_lists import CODE_LISTS, FormatChanged
+from assistant.codes import CPT, HCPCS, ICD10CM, ICD10PCS, display, to_key
+from assistant.editions import FISCAL_SYSTEMS, edition
+from assistant.errors import InvalidField
+from assistant.models import Passage
+from assistant.shelves import on_day
+from assistant.validity import VALIDITY, Validity
+
+NAMES = {"icd10cm": "ICD-10-CM", "icd10pcs": "ICD-10-PCS", "hcpcs": "HCPCS", "cpt": "CPT"}
+
+
+@dataclass
+class Line:
+    """One code of the encounter."""
+
+    where: str  # "diagnoses[0].code"
+    written: str
+    system: str
+    key: str
+    role: str  # principal, secondary, procedure
+    row: sqlite3.Row | None  # the catalog's row in the editions in effect, if it holds the code
+    valid: bool | None  # on the date of service; None: cannot be told here
+    poa: str | None = None
+    units: int = 1
+    modifiers: list[str] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return str(self.row["code"]) if self.row is not None else display(self.system, self.key)
+
+
+def procedure_system(key: str) -> str | None:
+    for system, form in (("icd10pcs", ICD10PCS), ("hcpcs", HCPCS), ("cpt", CPT)):
+        if form.match(key):
+            return system
+    return None
+
+
+def diagnosis_system(key: str, where: str, written: str) -> str:
+    if ICD10CM.match(key) and not key[:1].isdigit():
+        return "icd10cm"
+    other = procedure_system(key)
+    kind = f"looks like an {NAMES[other]} code" if other else "is not an ICD-10-CM code"
+    raise InvalidField(where, f"{written!r} {kind}; diagnoses take ICD-10-CM codes")
+
+
+class Context:
+    def __init__(self, catalog: Catalog, encounter: Encounter, validity: Validity = VALIDITY):
+        self.encounter = encounter
+        self.day: date = encounter.date_of_service
+        self.fiscal = edition(self.day)
+        chosen = on_day(catalog, self.day)
+        self.catalog = catalog.on_shelves(chosen.shelves)
+        self.edition_notes = chosen.notes
+        self.validity = validity
+        self.cites = Citations()
+        self.lines = self.read(encounter)
+
+    def read(self, encounter: Encounter) -> list[Line]:
+        lines = []
+        for i, dx in enumerate(encounter.diagnoses):
+            where = f"diagnoses[{i}].code"
+            key = to_key(dx.code)
+            system = diagnosis_system(key, where, dx.code)
+            role = "principal" if i == 0 else "secondary"
+            lines.append(self.line(where, dx.code, system, key, role, poa=dx.poa))
+        for i, px in enumerate(encounter.procedures):
+            where = f"procedures[{i}].code"
+            key = to_key(px.code)
+            form = procedure_system(key)
+            if form is None:
+                raise InvalidField(
+                    where, f"{px.code!r} is not an ICD-10-PCS, HCPCS or CPT code in form"
+                )
+            mods = [m.strip().upper() for m in px.modifiers]
+            line = self.line(where, px.code, form, key, "procedure", units=px.units)
+            line.modifiers = mods
+            lines.append(line)
+        return lines
+
+    def line(self, where: str, written: str, system: str, key: str, role: str, **more) -> Line:  # type: ignore[no-untyped-def]
+        row = self.row(system, key)
+        valid = self.valid(system, key)
+        if valid is None and row is not None:
+            valid = bool(row["billable"])
+        return Line(where, written.strip(), system, key, role, row, valid, **more)
+
+    def valid(self, system: str, key: str) -> bool | None:
+        """Whether a code is valid on the date of service (the valid-code set of the day, read
+        once; the editor asked code by code where the set cannot be read)."""
+        if system in FISCAL_SYSTEMS and self.validity.covers(self.day):
+            try:
+                return key in CODE_LISTS.valid_on(system, self.day)
+            except (ImportError, OSError, FormatChanged, KeyError):
+                pass
+        return self.validity.valid(system, key, self.day)
+
+    def row(self, system: str, key: str) -> sqlite3.Row | None:
+        found: sqlite3.Row | None = self.catalog.conn.execute(
+            f"SELECT * FROM {self.catalog.codes_table} WHERE system = ? AND key = ?",
+            (system, key),
+        ).fetchone()
+        return found
+
+    # the parts of the encounter rules ask for
+    @property
+    def diagnoses(self) -> list[Line]:
+        return [x for x in self.lines if x.role != "procedure"]
+
+    @property
+    def procedures(self) -> list[Line]:
+        return [x for x in self.lines if x.role == "procedure"]
+
+    @property
+    def inpatient(self) -> bool:
+        return self.encounter.setting == "inpatient"
+
+    def loaded(self, system: str) -> bool:
+        return self.catalog.code_count(system) > 0
+
+    def titles_edition(self, system: str) -> str | None:
+        row = self.catalog.conn.execute(
+            f"SELECT edition FROM {self.catalog.codes_table} WHERE system = ? LIMIT 1", (system,)
+        ).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    # citations
+    def cite(self, passage: Passage | None) -> list[Citation]:
+        if passage is None:
+            return []
+        marker = self.cites.cite(passage)
+        n = int(marker.strip("[]"))
+        return [self.cites.items[n - 1]]
+
+    def code_passage(self, system: str, code: str, parent: str | None = None) -> Passage | None:
+        found = self.catalog.own_passage_id(system, code, parent)
+        return self.catalog.passage(found) if found else None
+
+    def guideline(self, section: str) -> Passage | None:
+        """The first passage of a guideline section, if the guidelines are loaded."""
+        row = self.catalog.conn.execute(
+            f"SELECT id FROM {self.catalog.passages_table} WHERE kind = 'guideline' "
+            "AND section = ? ORDER BY ord LIMIT 1",
+            (section,),
+        ).fetchone()
+        return self.catalog.passage(str(row[0])) if row else None
+
+    def finding(
+        self,
+        severity: Severity,
+        rule: str,
+        message: str,
+        lines: list[Line],
+        passages: Sequence[Passage | None] = (),
+    ) -> Finding:
+        citations = [c for p in passages for c in self.cite(p)]
+        return Finding(
+            severity=severity,
+            rule=rule,
+            message=message,
+            codes=[x.written for x in lines],
+            fields=[x.where for x in lines],
+            citations=list({c.n: c for c in citations}.values()),
+        )
