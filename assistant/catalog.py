@@ -453,6 +453,72 @@ class Catalog:
         ).fetchone()
         return str(row["code"]) if row else None
 
+    # reads of the encounter check (assistant/check)
+    def code_row(self, system: str, key: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            f"SELECT * FROM {self.codes_table} WHERE system = ? AND key = ?", (system, key)
+        ).fetchone()
+        return row
+
+    def holds_system(self, system: str) -> bool:
+        query = f"SELECT 1 FROM {self.codes_table} WHERE system = ? LIMIT 1"
+        return self.conn.execute(query, (system,)).fetchone() is not None
+
+    def system_edition(self, system: str) -> str | None:
+        """The edition of the codes of ``system`` read (the first found)."""
+        query = f"SELECT edition FROM {self.codes_table} WHERE system = ? LIMIT 1"
+        row = self.conn.execute(query, (system,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    def first_code_below(self, system: str, key: str, limit: int) -> list[str]:
+        rows = self.conn.execute(
+            f"SELECT code FROM {self.codes_table} WHERE system = ? AND parent = ? "
+            "ORDER BY key LIMIT ?",
+            (system, key, limit),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def guideline_id(self, section: str) -> str | None:
+        """The first passage of a guideline section, if the guidelines are loaded."""
+        row = self.conn.execute(
+            f"SELECT id FROM {self.passages_table} WHERE kind = 'guideline' AND section = ? "
+            "ORDER BY ord LIMIT 1",
+            (section,),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def note_texts(self, system: str, key: str, kind: str) -> list[str]:
+        """The lines of one kind of note printed at one code, in order."""
+        rows = self.conn.execute(
+            f"SELECT text FROM {self.notes_table} WHERE system = ? AND key = ? AND kind = ? "
+            "ORDER BY seq",
+            (system, key, kind),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def ptp_edit(self, shelf: str, first: str, second: str, day: int) -> sqlite3.Row | None:
+        """The NCCI pair in force on ``day`` (YYYYMMDD) in one loaded quarter, if any."""
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM edits_all WHERE kind = 'ptp' AND code = ? AND other = ? "
+            "AND shelf = ? AND effective <= ? AND (deleted IS NULL OR deleted >= ?) "
+            "ORDER BY effective DESC LIMIT 1",
+            (first, second, shelf, day, day),
+        ).fetchone()
+        return row
+
+    def mue_edit(self, shelf: str, code: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM edits_all WHERE kind = 'mue' AND code = ? AND shelf = ? LIMIT 1",
+            (code, shelf),
+        ).fetchone()
+        return row
+
+    def edit_row(self, shelf: str, line: int) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
+            "SELECT * FROM edits_all WHERE shelf = ? AND line = ?", (shelf, line)
+        ).fetchone()
+        return row
+
     def guideline_texts(self) -> Iterator[sqlite3.Row]:
         """(rowid, id, text) of every guideline passage, in storage order."""
         return iter(

@@ -18,6 +18,14 @@ SOURCE_LABELS = {
     "icd10pcs-definitions": "ICD-10-PCS Definitions",
     "hcpcs": "HCPCS Level II",
     "cms-code-editor-tables": "CMS Medicare Code Editor valid-code tables",
+    "cms-mce": "CMS Medicare Code Editor",
+    "cms-msdrg-tables": "CMS MS-DRG tables 5, 6I, 6J, 6K",
+    "cms-hcc": "CMS-HCC model mappings",
+    "ncci-ptp-practitioner": "CMS NCCI PTP edits, practitioner",
+    "ncci-ptp-hospital": "CMS NCCI PTP edits, hospital",
+    "ncci-mue-practitioner": "CMS NCCI MUE, practitioner",
+    "ncci-mue-hospital": "CMS NCCI MUE, outpatient hospital",
+    "ncci-mue-dme": "CMS NCCI MUE, DME supplier",
 }
 
 

@@ -53,11 +53,13 @@ class CodeLists:
 
     def valid_on(self, system: str, day: date) -> frozenset[str]:
         """The keys of every code valid on ``day``."""
-        when = as_number(day)
+        self.of(system)
+        keys, firsts, lasts = self.arrays[system]
+        # past the tables' last day (FY2027's lists end 2027-03-31, before an April update is
+        # known), the codes valid on that day stay valid
+        when = min(as_number(day), int(lasts.max()) if len(lasts) else as_number(day))
         found = self.sets.get((system, when))
         if found is None:
-            self.of(system)
-            keys, firsts, lasts = self.arrays[system]
             found = frozenset(keys[(firsts <= when) & (when <= lasts)].tolist())
             with self.lock:
                 if len(self.sets) >= self.KEPT:

@@ -60,6 +60,23 @@ class Crosswalk:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One row of a CMS NCCI table: a procedure-to-procedure pair or a medically unlikely
+    edit (MUE) limit."""
+
+    kind: Literal["ptp", "mue"]
+    setting: str  # practitioner, hospital (outpatient), dme
+    code: str  # column 1 code, or the code an MUE limits
+    effective: int | None  # YYYYMMDD
+    line: int  # the line (or spreadsheet row) of the file it was read from
+    other: str | None = None  # the column 2 code of a pair
+    deleted: int | None = None  # YYYYMMDD, the last day it applies; None: in force
+    indicator: str = ""  # PTP: modifier indicator 0, 1 or 9; MUE: adjudication indicator 1-3
+    value: int | None = None  # MUE: the most units of service
+    rationale: str = ""
+
+
+@dataclass(frozen=True)
 class Passage:
     """A unit of text that is indexed, retrieved and cited."""
 
@@ -158,6 +175,7 @@ class SourceData:
     index: list[IndexEntry] = field(default_factory=list)
     crosswalk: list[Crosswalk] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)
 
     @property
     def edition(self) -> str:
@@ -173,5 +191,6 @@ class SourceData:
             len(self.codes)
             + len(self.index)
             + len(self.crosswalk)
+            + len(self.edits)
             + len(self.passages) * (not (self.codes or self.index or self.crosswalk))
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,6 +53,12 @@ CREATE TABLE IF NOT EXISTS passages_all (
 CREATE INDEX IF NOT EXISTS passages_all_shelf ON passages_all (shelf, ord);
 CREATE INDEX IF NOT EXISTS passages_all_code ON passages_all (code);
 CREATE INDEX IF NOT EXISTS passages_all_title ON passages_all (lower(title));
+CREATE TABLE IF NOT EXISTS edits_all (
+    kind TEXT, setting TEXT, code TEXT, other TEXT, effective INTEGER, deleted INTEGER,
+    indicator TEXT, value INTEGER, rationale TEXT, line INTEGER, shelf TEXT
+);
+CREATE INDEX IF NOT EXISTS edits_all_code ON edits_all (kind, setting, code, other);
+CREATE INDEX IF NOT EXISTS edits_all_shelf ON edits_all (shelf, line);
 CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
     id UNINDEXED, title, text, shelf UNINDEXED, tokenize = 'porter unicode61'
 );
@@ -209,6 +216,7 @@ def replace_source(conn: sqlite3.Connection, data: SourceData, loader: str) -> N
         delete_source(conn, data.shelf)
         insert_codes(conn, data)
         insert_passages(conn, data)
+        insert_edits(conn, data)
         source = {
             "shelf": data.shelf,
             "name": data.source,
@@ -235,7 +243,7 @@ def optimize(conn: sqlite3.Connection) -> None:
 def delete_source(conn: sqlite3.Connection, shelf: str) -> None:
     """Remove one edition of one source; its other editions stay."""
     conn.execute("DELETE FROM passages_fts WHERE shelf = ?", (shelf,))
-    for table in [f"{name}_all" for name in EDITIONED] + ["sources"]:
+    for table in [f"{name}_all" for name in EDITIONED] + ["edits_all", "sources"]:
         conn.execute(f"DELETE FROM {table} WHERE shelf = ?", (shelf,))
 
 
@@ -285,6 +293,20 @@ def insert_codes(conn: sqlite3.Connection, data: SourceData) -> None:
             for x in data.crosswalk
         ],
     )  # fmt: skip
+
+
+EDIT_COLUMNS = (
+    "kind", "setting", "code", "other", "effective", "deleted", "indicator", "value",
+    "rationale", "line", "shelf",
+)  # fmt: skip
+
+
+def insert_edits(conn: sqlite3.Connection, data: SourceData) -> None:
+    shelf = data.shelf
+    conn.executemany(
+        insert("edits_all", EDIT_COLUMNS),
+        ({**asdict(e), "shelf": shelf} for e in data.edits),
+    )
 
 
 def insert_passages(conn: sqlite3.Connection, data: SourceData) -> None:

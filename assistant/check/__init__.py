@@ -4,12 +4,20 @@
 from __future__ import annotations
 
 from assistant.catalog import Catalog
-from assistant.check import excludes, existence, grouping, hcc, instructions, mce
+from assistant.check import excludes, existence, grouping, hcc, instructions, mce, ncci, tables
 from assistant.check.context import Context
 from assistant.check.model import Drg, Encounter, Report
+from assistant.models import Passage
 from assistant.validity import VALIDITY, Validity
 
-RULES = (existence.check, existence.duplicates, excludes.check, instructions.check, mce.check)
+RULES = (
+    existence.check,
+    existence.duplicates,
+    excludes.check,
+    instructions.check,
+    mce.check,
+    ncci.check,
+)
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -45,7 +53,16 @@ def editions(ctx: Context, drg: Drg | None) -> dict[str, str]:
     if drg is not None:
         used["ms-drg"] = drg.grouper
     used["cms-hcc"] = f"V28, payment year {hcc.payment_year(ctx)}"
+    setting = ncci.SETTINGS.get(ctx.encounter.setting)
+    for kind in ("ptp", "mue") if setting else ():
+        shelf = ncci.shelf_for(ctx.catalog, f"ncci-{kind}-{setting}", ctx.day)
+        used[f"ncci-{kind}"] = shelf.partition("@")[2] if shelf else "not loaded"
     return used
 
 
-__all__ = ["Encounter", "Report", "check"]
+def table_passage(catalog: Catalog, passage_id: str) -> Passage | None:
+    """A passage of the tables behind findings (MCE, MS-DRG, HCC, NCCI), by id."""
+    return tables.by_id(catalog, passage_id) or ncci.by_id(catalog, passage_id)
+
+
+__all__ = ["Encounter", "Report", "check", "table_passage"]

@@ -13,9 +13,8 @@ from assistant.answer_types import Citation
 from assistant.catalog import Catalog
 from assistant.check.model import Encounter, Finding, Severity
 from assistant.citations import Citations
-from assistant.code_lists import CODE_LISTS, FormatChanged
 from assistant.codes import CPT, HCPCS, ICD10CM, ICD10PCS, display, to_key
-from assistant.editions import FISCAL_SYSTEMS, edition
+from assistant.editions import edition
 from assistant.errors import InvalidField
 from assistant.models import Passage
 from assistant.shelves import on_day
@@ -69,6 +68,7 @@ class Context:
         self.edition_notes = chosen.notes
         self.validity = validity
         self.cites = Citations()
+        self.held: dict[str, bool] = {}
         self.lines = self.read(encounter)
 
     def read(self, encounter: Encounter) -> list[Line]:
@@ -101,21 +101,11 @@ class Context:
         return Line(where, written.strip(), system, key, role, row, valid, **more)
 
     def valid(self, system: str, key: str) -> bool | None:
-        """Whether a code is valid on the date of service (the valid-code set of the day, read
-        once; the editor asked code by code where the set cannot be read)."""
-        if system in FISCAL_SYSTEMS and self.validity.covers(self.day):
-            try:
-                return key in CODE_LISTS.valid_on(system, self.day)
-            except (ImportError, OSError, FormatChanged, KeyError):
-                pass
+        """Whether a code is valid on the date of service; None: cannot be told here."""
         return self.validity.valid(system, key, self.day)
 
     def row(self, system: str, key: str) -> sqlite3.Row | None:
-        found: sqlite3.Row | None = self.catalog.conn.execute(
-            f"SELECT * FROM {self.catalog.codes_table} WHERE system = ? AND key = ?",
-            (system, key),
-        ).fetchone()
-        return found
+        return self.catalog.code_row(system, key)
 
     # the parts of the encounter rules ask for
     @property
@@ -131,13 +121,13 @@ class Context:
         return self.encounter.setting == "inpatient"
 
     def loaded(self, system: str) -> bool:
-        return self.catalog.code_count(system) > 0
+        """Whether the editions read hold any code of ``system`` (asked once per check)."""
+        if system not in self.held:
+            self.held[system] = self.catalog.holds_system(system)
+        return self.held[system]
 
     def titles_edition(self, system: str) -> str | None:
-        row = self.catalog.conn.execute(
-            f"SELECT edition FROM {self.catalog.codes_table} WHERE system = ? LIMIT 1", (system,)
-        ).fetchone()
-        return str(row[0]) if row and row[0] else None
+        return self.catalog.system_edition(system)
 
     # citations
     def cite(self, passage: Passage | None) -> list[Citation]:
@@ -153,12 +143,8 @@ class Context:
 
     def guideline(self, section: str) -> Passage | None:
         """The first passage of a guideline section, if the guidelines are loaded."""
-        row = self.catalog.conn.execute(
-            f"SELECT id FROM {self.catalog.passages_table} WHERE kind = 'guideline' "
-            "AND section = ? ORDER BY ord LIMIT 1",
-            (section,),
-        ).fetchone()
-        return self.catalog.passage(str(row[0])) if row else None
+        found = self.catalog.guideline_id(section)
+        return self.catalog.passage(found) if found else None
 
     def finding(
         self,

@@ -49,12 +49,7 @@ def seventh_holder(ctx: Context, line: Line) -> str | None:
     """The code whose 7th-character note applies to the line's code, if any."""
     key = line.key
     for cut in range(min(len(key), 6), 2, -1):
-        row = ctx.catalog.conn.execute(
-            f"SELECT 1 FROM {ctx.catalog.notes_table} WHERE system = ? AND key = ? "
-            "AND kind = 'seventh' LIMIT 1",
-            (line.system, key[:cut]),
-        ).fetchone()
-        if row:
+        if ctx.catalog.note_texts(line.system, key[:cut], "seventh"):
             return key[:cut]
     return None
 
@@ -98,12 +93,8 @@ def header(ctx: Context, line: Line) -> Finding | None:
     row = line.row
     if row is None or row["billable"]:
         return None
-    below = ctx.catalog.conn.execute(
-        f"SELECT code FROM {ctx.catalog.codes_table} WHERE system = ? AND parent = ? "
-        "ORDER BY key LIMIT 4",
-        (line.system, line.key),
-    ).fetchall()
-    more = f"; report a code below it ({', '.join(r[0] for r in below)} ...)" if below else ""
+    below = ctx.catalog.first_code_below(line.system, line.key, 4)
+    more = f"; report a code below it ({', '.join(below)} ...)" if below else ""
     message = f"{line.code} is a {row['level']}, not a reportable code{more}"
     cited = [ctx.code_passage(line.system, line.code), ctx.guideline("I.B.2")]
     return ctx.finding("error", "not_reportable", message, [line], cited)
@@ -160,7 +151,10 @@ def modifiers(ctx: Context, line: Line) -> list[Finding]:
 
 
 def unknown_modifier(ctx: Context, mod: str) -> bool:
-    """Neither an HCPCS nor a CPT modifier that is loaded (unknowable with neither loaded)."""
+    """Not a modifier of the code set it belongs to, when that set is loaded: a two-digit
+    modifier is CPT's, a letter one HCPCS Level II's (CPT's own letter modifiers count too)."""
+    if mod[:1] in NUMERIC_MODIFIER:
+        return ctx.loaded("cpt") and ctx.row("cpt", mod) is None
     if not ctx.loaded("hcpcs"):
         return False
     return ctx.row("hcpcs", mod) is None and ctx.row("cpt", mod) is None

@@ -3,19 +3,67 @@ JSON, the REST API and (later) the MCP tools."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+)
 
 from assistant.answer_types import Citation
+from assistant.codes import systems_for
 from assistant.errors import InvalidField, field_path
 
 Setting = Literal["inpatient", "outpatient", "professional"]
 Severity = Literal["error", "warning", "info"]
 MAX_DIAGNOSES = 25  # the UB-04 holds a principal and 24 other diagnoses
 MAX_PROCEDURES = 50  # and an 837 claim a few dozen lines; more is not one encounter
-CODE_FORM = r"^[A-Za-z0-9][A-Za-z0-9. ]{1,11}$"
+# the forms each list takes, published in the schema and checked with a message that says
+# which code set a misplaced code looks like
+DIAGNOSIS_FORM = r"^ *[A-Za-z][0-9][0-9A-Za-z](\.?[0-9A-Za-z]{1,4})? *$"
+PROCEDURE_FORM = r"^ *([0-9A-HJ-NP-Za-hj-np-z]{7}|[A-Va-v][0-9]{4}|[0-9]{4}[0-9FTUftu]) *$"
+OTHER_SETS = {"icd10pcs": "an ICD-10-PCS", "hcpcs": "an HCPCS", "cpt": "a CPT"}
+
+
+def diagnosis_form(value: str) -> str:
+    if re.fullmatch(DIAGNOSIS_FORM, value):
+        return value
+    other = next((s for s in systems_for(value) if s in OTHER_SETS), None)
+    kind = f"looks like {OTHER_SETS[other]} code" if other else "is not an ICD-10-CM code"
+    raise ValueError(f"{value!r} {kind}; diagnoses take ICD-10-CM codes")
+
+
+def procedure_form(value: str) -> str:
+    if re.fullmatch(PROCEDURE_FORM, value):
+        return value
+    kind = "looks like an ICD-10-CM code" if "icd10cm" in systems_for(value) else "is not a code"
+    raise ValueError(f"{value!r} {kind}; procedures take ICD-10-PCS, HCPCS or CPT codes")
+
+
+def not_text(value: object) -> object:
+    """A number as JSON writes it (7 or 7.0), never a string or a boolean."""
+    if isinstance(value, str | bool):
+        raise ValueError("Input should be a whole number, not text or true/false")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(not_text)]
+DiagnosisCode = Annotated[
+    str,
+    Field(max_length=12, json_schema_extra={"pattern": DIAGNOSIS_FORM}),
+    AfterValidator(diagnosis_form),
+]
+ProcedureCode = Annotated[
+    str,
+    Field(max_length=12, json_schema_extra={"pattern": PROCEDURE_FORM}),
+    AfterValidator(procedure_form),
+]
 
 
 class Strict(BaseModel):
@@ -23,21 +71,23 @@ class Strict(BaseModel):
 
 
 class Patient(Strict):
-    age: StrictInt = Field(ge=0, le=124, description="Age in years on the date of service.")
+    age: WholeNumber = Field(ge=0, le=124, description="Age in years on the date of service.")
     sex: Literal["female", "male", "unknown"] = "unknown"
 
 
 class Diagnosis(Strict):
-    code: str = Field(pattern=CODE_FORM, description='ICD-10-CM, as written ("I21.4").')
+    code: DiagnosisCode = Field(description='ICD-10-CM, as written ("I21.4").')
     poa: Literal["Y", "N", "U", "W", "1"] | None = Field(
         None, description="Present on admission (inpatient)."
     )
 
 
 class Procedure(Strict):
-    code: str = Field(pattern=CODE_FORM, description="ICD-10-PCS, HCPCS or CPT.")
-    units: StrictInt = Field(1, ge=1, le=9999)
-    modifiers: list[str] = Field(default_factory=list, max_length=4)
+    code: ProcedureCode = Field(description="ICD-10-PCS, HCPCS or CPT.")
+    units: WholeNumber = Field(1, ge=1, le=9999)
+    modifiers: list[Annotated[str, Field(pattern=r"^[0-9A-Za-z]{2}$")]] = Field(
+        default_factory=list, max_length=4
+    )
 
 
 class Encounter(Strict):

@@ -87,14 +87,10 @@ def notes(ctx: Context, line: Line, kind: str) -> list[Note]:
         return []
     found = []
     for key, code in lineage(ctx, line):
-        rows = ctx.catalog.conn.execute(
-            f"SELECT text FROM {ctx.catalog.notes_table} WHERE system = ? AND key = ? "
-            "AND kind = ? ORDER BY seq",
-            (line.system, key, kind),
-        ).fetchall()
-        if not rows:
+        texts = ctx.catalog.note_texts(line.system, key, kind)
+        if not texts:
             continue
-        lines = tuple((str(r[0]), tuple(references(str(r[0])))) for r in rows)
+        lines = tuple((text, tuple(references(text))) for text in texts)
         found.append(Note(key, code, kind, lines))
     return found
 

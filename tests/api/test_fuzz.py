@@ -37,6 +37,7 @@ LABELS = [
     "GET /v1/codes/{code}",
     "GET /v1/changes",
     "GET /v1/passages/{passage_id}",
+    "POST /v1/check",
     "GET /v1/sources",
     "GET /healthz",
     "GET /readyz",
