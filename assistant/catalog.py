@@ -81,6 +81,7 @@ class Catalog:
         self.local = threading.local()
         self.opened: list[sqlite3.Connection] = []
         self.lock = threading.Lock()
+        self.sections: dict[tuple[str, str], dict[str, str]] = {}
         self.local.conn = connect(path)  # the first connection creates the schema
         self.opened.append(self.local.conn)
 
@@ -478,14 +479,30 @@ class Catalog:
         ).fetchall()
         return [str(r[0]) for r in rows]
 
-    def guideline_id(self, section: str) -> str | None:
-        """The first passage of a guideline section, if the guidelines are loaded."""
-        row = self.conn.execute(
-            f"SELECT id FROM {self.passages_table} WHERE kind = 'guideline' AND section = ? "
-            "ORDER BY ord LIMIT 1",
-            (section,),
-        ).fetchone()
-        return str(row[0]) if row else None
+    def guideline_sections(self) -> dict[str, str]:
+        """{section: the id of its first passage} of the guidelines read, kept until an ingest
+        changes the catalog (one read of every passage takes some 60 ms)."""
+        key = (self.passages_table, self.stamp())
+        held = self.sections.get(key)
+        if held is None:
+            rows = self.conn.execute(
+                f"SELECT section, id FROM {self.passages_table} WHERE kind = 'guideline' "
+                "AND section IS NOT NULL ORDER BY ord DESC"
+            ).fetchall()
+            held = {str(r[0]): str(r[1]) for r in rows}  # the first of each section wins
+            with self.lock:
+                self.sections = {key: held}
+        return held
+
+    def notes_at(self, system: str, keys: list[str]) -> list[tuple[str, str, str]]:
+        """(key, kind, text) of every note printed at any of ``keys``, in order."""
+        marks = ",".join("?" * len(keys))
+        rows = self.conn.execute(
+            f"SELECT key, kind, text FROM {self.notes_table} WHERE system = ? "
+            f"AND key IN ({marks}) ORDER BY seq",
+            (system, *keys),
+        ).fetchall()
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     def note_texts(self, system: str, key: str, kind: str) -> list[str]:
         """The lines of one kind of note printed at one code, in order."""

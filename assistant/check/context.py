@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from assistant.answer_types import Citation
 from assistant.catalog import Catalog
@@ -69,6 +70,7 @@ class Context:
         self.validity = validity
         self.cites = Citations()
         self.held: dict[str, bool] = {}
+        self.memo: dict[tuple[str, str], Any] = {}  # what rules read of a line, read once
         self.lines = self.read(encounter)
 
     def read(self, encounter: Encounter) -> list[Line]:
@@ -143,7 +145,7 @@ class Context:
 
     def guideline(self, section: str) -> Passage | None:
         """The first passage of a guideline section, if the guidelines are loaded."""
-        found = self.catalog.guideline_id(section)
+        found = self.catalog.guideline_sections().get(section)
         return self.catalog.passage(found) if found else None
 
     def finding(

@@ -68,6 +68,13 @@ def references(text: str) -> list[Ref]:
 
 def lineage(ctx: Context, line: Line) -> list[tuple[str, str]]:
     """(key, display) of the code and each level above it that the catalog holds."""
+    held: list[tuple[str, str]] | None = ctx.memo.get(("lineage", line.where))
+    if held is None:
+        held = ctx.memo[("lineage", line.where)] = read_lineage(ctx, line)
+    return held
+
+
+def read_lineage(ctx: Context, line: Line) -> list[tuple[str, str]]:
     chain = [(line.key, line.code)]
     chain += [(str(r["key"]), str(r["code"])) for r in ctx.catalog.ancestors(line.system, line.key)]
     if line.row is None:  # a code the loaded titles lack: its loaded ancestors by prefix
@@ -82,16 +89,26 @@ def lineage(ctx: Context, line: Line) -> list[tuple[str, str]]:
 
 def notes(ctx: Context, line: Line, kind: str) -> list[Note]:
     """The notes of one kind that apply to the line's code, one per code that prints them
-    (a note's lines, a header and its items, read as one note)."""
+    (a note's lines, a header and its items, read as one note), the code's own first."""
     if line.system != "icd10cm":
         return []
+    held = ctx.memo.get(("notes", line.where))
+    if held is None:
+        held = all_notes(ctx, line)
+        ctx.memo[("notes", line.where)] = held
+    return [n for n in held if n.kind == kind]
+
+
+def all_notes(ctx: Context, line: Line) -> list[Note]:
+    chain = lineage(ctx, line)
+    texts: dict[tuple[str, str], list[str]] = {}
+    for key, kind, text in ctx.catalog.notes_at(line.system, [k for k, _ in chain]):
+        texts.setdefault((key, kind), []).append(text)
     found = []
-    for key, code in lineage(ctx, line):
-        texts = ctx.catalog.note_texts(line.system, key, kind)
-        if not texts:
-            continue
-        lines = tuple((text, tuple(references(text))) for text in texts)
-        found.append(Note(key, code, kind, lines))
+    for key, code in chain:
+        for (at, kind), lines in texts.items():
+            if at == key:
+                found.append(Note(key, code, kind, tuple((t, tuple(references(t))) for t in lines)))
     return found
 
 
