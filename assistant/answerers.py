@@ -33,6 +33,7 @@ class Prepared:
     llm_citations: list[Citation]
     concepts: list[tuple[str, list[Hit]]]
     day: date | None = None  # the date of service codes are checked for
+    lead: str = ""  # what the answer says first whoever writes it: the check of named codes
 
 
 class Answerer(Protocol):
@@ -72,6 +73,7 @@ class Grounded:
         checker = StreamValidator(self.catalog, known, prepared.day)
         missing = prepared.draft.missing
         preface = statement(missing) + "\n\n" if missing else ""
+        preface += prepared.lead + "\n\n" if prepared.lead else ""
         if preface:
             yield Delta(preface)  # what is missing comes first, whatever the model says
         try:

@@ -16,9 +16,11 @@ from assistant.answer_types import Answer, Missing
 from assistant.answerers import Answerer, Extractive, Grounded, Prepared
 from assistant.change_notes import asked
 from assistant.check import check as check_encounter
+from assistant.check.asked import check_block, checked
 from assistant.check.model import Encounter, Report
 from assistant.citations import Citations
 from assistant.codes import to_key
+from assistant.currency import today
 from assistant.editions import edition
 from assistant.events import Done, Event
 from assistant.extractive import Found, agreed, candidates, compose
@@ -130,7 +132,10 @@ class Assistant:
         missing = self.missing(query)
         cites = Citations()
         changed = self.changed(question, query, found.hits, day)
-        result = Found(query, found.hits, guidelines.hits, concepts, missing, changed)
+        # a question about codes together ("can I code E10.9 with E11.9?") is checked
+        report = checked(self.catalog, question, query, day or today(self.index.settings))
+        lead = check_block(self.catalog, report, cites) if report else ""
+        result = Found(query, found.hits, guidelines.hits, concepts, missing, changed, lead)
         markdown = compose(result, self.catalog.on_shelves(shelves), cites)
         draft = Answer(
             answer=markdown,
@@ -149,7 +154,7 @@ class Assistant:
             if len(extra.items) >= MAX_LLM_PASSAGES:
                 break
             extra.cite(hit.passage)
-        return Prepared(question, query, found.hits, draft, extra.items, concepts, day)
+        return Prepared(question, query, found.hits, draft, extra.items, concepts, day, lead)
 
     def by_concept(
         self, query: Query, vectors: list[np.ndarray | None], shelves: tuple[str, ...] = ()

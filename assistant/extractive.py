@@ -50,6 +50,7 @@ class Found:
     concepts: list[tuple[str, list[Hit]]]
     missing: list[Missing]
     changes: list[Passage] = field(default_factory=list)
+    checked: str = ""  # the codes named, checked as one encounter (see check/asked.py)
 
 
 def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
@@ -57,6 +58,8 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
     parts = [statement(found.missing)] if found.missing else []
     if found.changes:
         parts.append(changes_block(found.changes, cites))
+    if found.checked:
+        parts.append(found.checked)
     named = [ref for ref in query.codes if ref not in query.options]
     parts += [code_block(catalog, ref, cites) for ref in named[:3]]
     if query.options:

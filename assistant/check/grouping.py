@@ -119,7 +119,7 @@ def outcome(ctx: Context, version: int, result: dict[str, Any], secondary: list[
     weight = tables.weights().get(drg or "") if same_year else None
     cited = ctx.cite(tables.weight_passage(drg)) if weight and drg else []
     drivers = [
-        driver(ctx, line, out, same_year)
+        driver(ctx, line, out)
         for line, out in zip(secondary, result.get("sdx_output") or [], strict=False)
         if out.get("severity") in ("CC", "MCC")
     ]
@@ -146,14 +146,15 @@ def outcome(ctx: Context, version: int, result: dict[str, Any], secondary: list[
     )
 
 
-def driver(
-    ctx: Context, line: Line, out: dict[str, Any], same_year: bool
-) -> tuple[Driver, list[Citation]]:
+def driver(ctx: Context, line: Line, out: dict[str, Any]) -> tuple[Driver, list[Citation]]:
     severity = str(out["severity"])
     excluded = "EXCLUDED" in (out.get("flags") or [])
     acted = not excluded and out.get("drg_impact") in ("BOTH", "FINAL", "INITIAL")
     listed = tables.severity_lists().get(line.key)
-    cited = ctx.cite(tables.severity_passage(line.key)) if same_year and listed else []
+    # the CMS list row, when it says what the grouper did (another year's row says so too,
+    # under its own edition)
+    agrees = listed is not None and listed[0] == severity
+    cited = ctx.cite(tables.severity_passage(line.key)) if agrees else []
     if excluded:
         why = f"{article(severity)} {severity}, excluded by the principal diagnosis (table 6K)"
     elif acted:

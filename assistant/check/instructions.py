@@ -64,7 +64,9 @@ def companion(ctx: Context, lines: list[Line], line: Line, note: Note) -> list[F
     if not note.refs or any(note.names(x.key) for x in lines if x is not line):
         return []
     said = COMPANIONS[note.kind]
-    severity: Severity = "info" if note.if_applicable else "warning"
+    # "if applicable", or printed for a whole block or chapter (the tobacco-use notes): a hint
+    general = "-" in note.holder or note.holder.isdigit()
+    severity: Severity = "info" if note.if_applicable or general else "warning"
     message = (
         f'{line.code}: "{said}" note at {note.code} ("{note.text}"); none of the codes it '
         "names is on the encounter"
