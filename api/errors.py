@@ -43,7 +43,10 @@ def install(app: FastAPI) -> None:
         if broken:
             at = broken[0]["loc"][-1] if broken[0].get("loc") else "?"
             return error(400, "malformed_json", f"the body is not valid JSON (at position {at})")
-        problems = [f"{where(tuple(e['loc']))}: {e['msg']}" for e in exc.errors()[:5]]
+        problems = [
+            f"{where(tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()[:5]
+        ]
         return error(422, "invalid_request", "; ".join(problems))
 
     @app.exception_handler(HTTPException)

@@ -33,6 +33,10 @@
     ".mc-panel h2{font-size:15px;margin:0 0 4px}.mc-meta{font-size:13px;color:#57606a;margin-bottom:6px}",
     ".mc-panel pre{white-space:pre-wrap;font:14px/1.45 system-ui,sans-serif;margin:0}",
     ".mc-close{float:right;background:none;border:1px solid #c9d1d9;border-radius:4px;cursor:pointer}",
+    ".mc-checkform{display:grid;grid-template-columns:1fr 1fr 1fr;gap:6px;padding:8px;border-top:1px solid #e1e4e8;background:#f6f8fa}",
+    ".mc-checkform textarea,.mc-checkform input{height:auto;min-width:0}.mc-checkform .mc-wide{grid-column:1/4}.mc-checkform button.mc-go{padding:6px 14px}",
+    ".mc select{font:inherit;padding:4px;border:1px solid #c9d1d9;border-radius:6px}",
+    "button.mc-toggle{background:#fff;color:#12355b;border:1px solid #12355b;border-radius:6px;padding:0 10px;font:600 14px system-ui,sans-serif;cursor:pointer}",
     ".mc-sr{position:absolute;left:-9999px}"
   ].join("\n");
 
@@ -85,8 +89,17 @@
     dayLabel.htmlFor = day.id;
     var go = el("button", "mc-go", "Look up");
     go.type = "submit";
-    lookup.append(codeLabel, code, dayLabel, day, go);
-    box.append(head, log, panel, form, lookup);
+    var toggle = el("button", "mc-toggle", "Check codes");
+    toggle.type = "button";
+    toggle.setAttribute("aria-expanded", "false");
+    lookup.append(codeLabel, code, dayLabel, day, go, toggle);
+    var checker = checkForm();
+    box.append(head, log, panel, form, lookup, checker.form);
+    toggle.addEventListener("click", function () {
+      checker.form.hidden = !checker.form.hidden;
+      toggle.setAttribute("aria-expanded", checker.form.hidden ? "false" : "true");
+      if (!checker.form.hidden) checker.diagnoses.focus();
+    });
     root.appendChild(box);
     showCurrency();
 
@@ -237,6 +250,99 @@
           if (found.some(function (c) { return !c.current; })) head.className = "mc-head mc-stale";
         })
         .catch(function () { head.textContent = ""; });
+    }
+
+    function field(form, tag, labelText, cls) {
+      var node = el(tag, cls);
+      node.id = ask.id + "-" + labelText.replace(/\W+/g, "-").toLowerCase();
+      var lab = el("label", "mc-sr", labelText);
+      lab.htmlFor = node.id;
+      form.append(lab, node);
+      return node;
+    }
+
+    function checkForm() {
+      var f = el("form", "mc-checkform");
+      f.hidden = true;
+      f.setAttribute("aria-label", "Check an encounter's codes");
+      var setting = field(f, "select", "Setting");
+      ["inpatient", "outpatient", "professional"].forEach(function (v) { setting.appendChild(el("option", null, v)); });
+      var age = field(f, "input", "Age");
+      age.type = "number"; age.min = "0"; age.max = "124"; age.placeholder = "Age"; age.value = "50";
+      var sex = field(f, "select", "Sex");
+      ["unknown", "female", "male"].forEach(function (v) { sex.appendChild(el("option", null, v)); });
+      var diagnoses = field(f, "textarea", "Diagnoses, principal or first-listed first", "mc-wide");
+      diagnoses.placeholder = "Diagnoses, principal first: I21.4, J96.01";
+      var procedures = field(f, "input", "Procedures", "mc-wide");
+      procedures.placeholder = "Procedures: 02703ZZ, G0008-25*2 (code-modifier*units)";
+      var run = el("button", "mc-go mc-wide", "Check");
+      run.type = "submit";
+      f.appendChild(run);
+      f.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var codes = split(diagnoses.value);
+        if (!codes.length) { diagnoses.focus(); return; }
+        var body = {
+          date_of_service: day.value || new Date().toISOString().slice(0, 10),
+          setting: setting.value,
+          patient: { age: parseInt(age.value || "0", 10), sex: sex.value },
+          diagnoses: codes.map(function (c) { return { code: c }; }),
+          procedures: split(procedures.value).map(procedure)
+        };
+        checkEncounter(body);
+      });
+      return { form: f, diagnoses: diagnoses };
+    }
+
+    function split(text) {
+      return text.split(/[\s,;]+/).filter(Boolean);
+    }
+
+    function procedure(token) {
+      var units = 1, star = token.indexOf("*");
+      if (star > 0) { units = parseInt(token.slice(star + 1), 10) || 0; token = token.slice(0, star); }
+      var parts = token.split("-");
+      return { code: parts[0], units: units, modifiers: parts.slice(1) };
+    }
+
+    function checkEncounter(body) {
+      var bubble = el("div", "mc-msg mc-bot");
+      bubble.setAttribute("aria-busy", "true");
+      log.appendChild(el("div", "mc-msg mc-user", "Check " + body.setting + " " + body.date_of_service + ": " +
+        body.diagnoses.map(function (d) { return d.code; }).join(", ") +
+        (body.procedures.length ? " | " + body.procedures.map(function (p) { return p.code; }).join(", ") : "")));
+      log.appendChild(bubble);
+      fetch(api + "/v1/check", { method: "POST", headers: headers(true), body: JSON.stringify(body) })
+        .then(function (res) { return res.json(); })
+        .then(function (r) {
+          if (r.error) { render(bubble, "Error: " + r.message, [], []); return; }
+          render(bubble, reportText(r), r.citations, []);
+        })
+        .catch(function (err) { render(bubble, "Error: " + err.message, [], []); })
+        .finally(function () { bubble.removeAttribute("aria-busy"); log.scrollTop = log.scrollHeight; });
+    }
+
+    function reportText(r) {
+      var marks = { error: "✖ error", warning: "⚠ warning", info: "· info" };
+      var cites = function (list) { return list.map(function (c) { return "[" + c.n + "]"; }).join(""); };
+      var lines = ["**Checked " + r.setting + " encounter, " + r.date_of_service + "**"];
+      if (!r.findings.length) lines.push("- No findings.");
+      r.findings.forEach(function (f) {
+        lines.push("- " + marks[f.severity] + " " + f.rule + ": " + f.message + " " + cites(f.citations));
+      });
+      if (r.drg) {
+        lines.push("", "**MS-DRG " + r.drg.drg + "** " + (r.drg.title || "") + " (MDC " + r.drg.mdc + ", grouper " + r.drg.grouper +
+          (r.drg.weight != null ? ", weight " + r.drg.weight : "") + ") " + cites(r.drg.citations));
+        r.drg.drivers.forEach(function (d) { lines.push("- " + d.code + ": " + d.why); });
+      }
+      if (r.hcc) {
+        var mapped = r.hcc.entries.filter(function (e) { return e.hcc; });
+        lines.push("", "**" + r.hcc.model + ", payment year " + r.hcc.payment_year + "**");
+        mapped.forEach(function (e) { lines.push("- " + e.code + " " + e.hcc + " " + (e.label || "") + " " + cites(e.citations)); });
+        if (!mapped.length) lines.push("- No diagnosis maps to an HCC.");
+      }
+      lines.push("", "_Editions: " + Object.keys(r.editions).map(function (k) { return k + " " + r.editions[k]; }).join("; ") + "_");
+      return lines.join("\n");
     }
 
     function lookupCode(value) {

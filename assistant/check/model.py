@@ -124,7 +124,10 @@ def read_encounter(data: object) -> Encounter:
     try:
         return Encounter.model_validate(data)
     except ValidationError as exc:
-        problems = [(field_path(tuple(e["loc"])) or "encounter", e["msg"]) for e in exc.errors()]
+        problems = [
+            (field_path(tuple(e["loc"])) or "encounter", e["msg"].removeprefix("Value error, "))
+            for e in exc.errors()
+        ]
         field, message = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise InvalidField(field, message + more) from None

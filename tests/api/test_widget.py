@@ -187,3 +187,36 @@ def test_a_date_of_service_checks_codes_in_its_edition(
     assert sent.value.post_data_json["date_of_service"] == "2026-11-15"
     assert "I42.0 ⚠ not valid on the date of service" in bubble.inner_text()
     assert "ICD-10-CM FY2027 is in effect on 2026-11-15" in bubble.inner_text()
+
+
+def test_check_codes_panel(widget_server: tuple[Server, int], browser: object) -> None:
+    server, _ = widget_server
+    page = browser.new_page(viewport={"width": 1000, "height": 900})  # type: ignore[attr-defined]
+    page.goto(server.url + "/")
+    page.click("button.mc-toggle")
+    form = page.locator(".mc-checkform")
+    assert form.is_visible()
+    page.fill("input.mc-date", "2026-11-20")
+    form.locator("select").first.select_option("inpatient")
+    form.locator("textarea").fill("I21.4, J96.01, E10.9 E11.9")
+    form.locator("input").last.fill("02703ZZ")
+    with page.expect_response(lambda r: r.url.endswith("/v1/check")) as sent:
+        form.locator("button[type=submit]").click()
+    assert sent.value.request.post_data_json["diagnoses"][3] == {"code": "E11.9"}
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll('.mc-bot')].pop();"
+        " return b && !b.hasAttribute('aria-busy'); }",
+        timeout=60000,
+    )
+    bubble = page.locator(".mc-bot").last
+    text = bubble.inner_text()
+    assert "✖ error excludes1: E10.9 and E11.9 are not coded together" in text
+    assert "MS-DRG 250" in text and "J96.01: an MCC" in text
+    item = bubble.locator("li", has_text="excludes1")
+    item.locator(".mc-cite").first.click()
+    page.locator(".mc-panel h2", has_text="Type 1 diabetes mellitus").wait_for()
+    assert "type 2 diabetes mellitus (E11.-)" in page.locator(".mc-panel pre").inner_text()
+    form.locator("textarea").fill("0DTJ4ZZ")
+    form.locator("button[type=submit]").click()
+    page.locator(".mc-bot", has_text="Error: diagnoses[0].code").wait_for()
+    page.screenshot(path=str(ARTIFACTS / "widget-check.png"))
