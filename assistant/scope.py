@@ -26,7 +26,7 @@ class Gap:
     pattern: re.Pattern[str]
     needs: str
     offered_at: str
-    loader: str | None = None  # the catalog source that fills the gap, when one exists
+    loader: str = ""  # the start of the name of a loaded source, or a loader, that fills it
 
     def missing(self) -> Missing:
         return Missing(name=self.name, needs=self.needs, offered_at=self.offered_at)
@@ -55,14 +55,14 @@ GAPS = (
         ),
         "the CMS NCCI procedure-to-procedure edit tables (practitioner or hospital)",
         "https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits",
-        "ncci",
+        "ncci-ptp-",
     ),
     Gap(
         "MUE tables",
         re.compile(r"\bMUEs?\b|\bmedically unlikely\b|\bunits? of service\b", re.I),
         "the CMS Medically Unlikely Edit tables",
         "https://www.cms.gov/medicare/coding-billing/national-correct-coding-initiative-ncci-edits/medicare-ncci-medically-unlikely-edits",
-        "mue",
+        "ncci-mue-",
     ),
     Gap(
         "CPT modifiers",
@@ -112,7 +112,11 @@ def gaps(query: Query, loaded: set[str], loaded_modifiers: set[str]) -> list[Mis
             asked.add("CPT modifiers")
         if APPLIES.search(query.text):
             asked.add(POLICY)  # a modifier's descriptor never says when a payer accepts it
-    return [gap.missing() for gap in GAPS if gap.name in asked and gap.loader not in loaded]
+    return [
+        gap.missing()
+        for gap in GAPS
+        if gap.name in asked and not any(name.startswith(gap.loader) for name in loaded)
+    ]
 
 
 def statement(missing: list[Missing]) -> str:

@@ -195,3 +195,16 @@ def test_a_code_in_the_wrong_system(
     with pytest.raises(InvalidField) as raised:
         read_encounter(body)
     assert raised.value.field == field and "ICD-10" in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("key", "hcc"),
+    # categories of the CMS-HCC V28 model as CMS documents them (the 2024 announcement's
+    # mapping): diabetes without and with chronic complications, chronic heart failure, CKD
+    # stage 4, COPD, morbid obesity; hypertension and unspecified depression carry none in V28
+    [("E119", "38"), ("E1142", "37"), ("I5022", "226"), ("N184", "327"), ("J449", "280"),
+     ("E6601", "48"), ("I10", None), ("F329", None)],
+)  # fmt: skip
+def test_hcc_mapping_agrees_with_the_cms_model(key: str, hcc: str | None) -> None:
+    for year in tables.HCC_YEARS:
+        assert tables.hcc_map(year).get(key) == hcc

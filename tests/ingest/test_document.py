@@ -35,6 +35,7 @@ def test_html_drops_scripts(tmp_path: Path) -> None:
     assert data.passages[1].trail == "lcd.html > LCD L123 > Codes"
 
 
+@pytest.mark.integration  # renders a PDF: some 4 s, in the full run
 def test_pdf_pages(tmp_path: Path) -> None:
     data = document.load(corpus_file("icd10cm-guidelines-FY2026.pdf"))
     assert {p.page for p in data.passages} == set(range(1, 122))
