@@ -10,13 +10,15 @@ from assistant import change_notes
 from assistant.check.context import NAMES, Context, Line
 from assistant.check.model import Finding
 from assistant.codes import display
+from assistant.currency import quarter
+from assistant.editions import edition_name
 from assistant.validity import CHARACTERS, standing
 
 NUMERIC_MODIFIER = "0123456789"
 
 
 def check(ctx: Context) -> list[Finding]:
-    found: list[Finding] = []
+    found: list[Finding] = hcpcs_quarter(ctx)
     for line in ctx.lines:
         if line.system in ("icd10cm", "icd10pcs"):
             found += icd(ctx, line)
@@ -119,6 +121,23 @@ def hcpcs(ctx: Context, line: Line) -> list[Finding]:
         message = f"{line.written}: not an HCPCS code in the {edition} file"
         return [ctx.finding("error", "unknown_code", message, [line])]
     return []
+
+
+def hcpcs_quarter(ctx: Context) -> list[Finding]:
+    """The HCPCS quarter read is not the one in effect on the date of service: a code added or
+    ended since is not seen (the quarterly file carries no per-code end date to judge by)."""
+    lines = [x for x in ctx.lines if x.system == "hcpcs"]
+    held = ctx.titles_edition("hcpcs") if lines else None
+    if not held:
+        return []
+    wanted, _ = quarter(ctx.day)
+    wanted_edition = edition_name(wanted)
+    if held == wanted_edition:
+        return []
+    message = (f"HCPCS Level II {wanted} is in effect on {ctx.day}; the codes were checked in "
+               f"the {held} file loaded (a code added or ended since is not seen: load the "
+               f"{wanted} quarterly file)")  # fmt: skip
+    return [ctx.finding("info", "hcpcs_quarter", message, lines)]
 
 
 def cpt(ctx: Context, line: Line) -> list[Finding]:

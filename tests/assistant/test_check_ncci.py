@@ -40,6 +40,12 @@ MUE = (
     '"G0008","1","2 Date of Service Edit: Policy","Nature of Service/Procedure"\n'
     '"11042","1","1 Line Edit","Anatomic Consideration"\n'
 )
+HCPCS = (  # the quarterly file's CSV layout (code, sequence and record kind in one field)
+    "Code,Description1,Description2,Type,Unknown1,Unknown2,Unknown3,Unknown4\n"
+    "RT001007,Right side,Right side,,,C,,198401011997\n"
+    "G0008001003,Administration of influenza virus vaccine,Admin flu vac,,,C,,199401011996\n"
+    "J0129001003,Injection abatacept 10 mg,Abatacept injection,,,C,,200701012012\n"
+)
 CPT = (
     "11042\tDebridement test descriptor\n97597\tWound care test descriptor\n"
     "25\tModifier test descriptor\n"
@@ -61,13 +67,15 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
     mue.write_text(MUE)
     cpt = folder / "CPT2026_LONGULT.txt"
     cpt.write_text(CPT)
+    hcpcs = folder / "HCPC2026_JUL_ANWEB.csv"
+    hcpcs.write_text(HCPCS)
     settings = Settings(
         data_dir=folder / "data", corpus_dir=None, embedder="hash", vectors="memory"
     )
-    results, errors = ingest(settings, [write_ptp(folder), mue, cpt], quiet=True)
+    results, errors = ingest(settings, [write_ptp(folder), mue, cpt, hcpcs], quiet=True)
     assert not errors, errors
     assert {r.source: r.records for r in results} == {
-        "ncci-ptp-practitioner": 4, "ncci-mue-practitioner": 3, "cpt": 3,
+        "ncci-ptp-practitioner": 4, "ncci-mue-practitioner": 3, "cpt": 3, "hcpcs": 3,
     }  # fmt: skip
     return Catalog(settings.catalog_path)
 
@@ -187,3 +195,16 @@ def test_a_table_of_no_known_setting_is_refused(tmp_path: Path) -> None:
     path.write_text(PTP_HEAD + PTP_ROWS[0] + "\n")
     with pytest.raises(SourceError, match="practitioner, hospital or DME"):
         ncci.load(path)
+
+
+def test_hcpcs_codes_modifiers_and_quarter(loaded: Catalog) -> None:
+    report = run(
+        loaded, {"code": "G0008", "modifiers": ["RT"]}, {"code": "G9999", "modifiers": ["ZZ"]}
+    )
+    assert found(report, "unknown_code") == [("error", ["G9999"])]
+    assert found(report, "unknown_modifier") == [("error", ["G9999"])]
+    # the file loaded is the July 2026 quarter; October's is in effect on 2026-11-20
+    [(severity, codes)] = found(report, "hcpcs_quarter")
+    assert severity == "info" and codes == ["G0008", "G9999"]
+    said = next(f.message for f in report.findings if f.rule == "hcpcs_quarter")
+    assert "HCPCS Level II 2026 OCT is in effect" in said and "2026-07 file" in said
