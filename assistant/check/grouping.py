@@ -98,7 +98,11 @@ def group(ctx: Context) -> tuple[Drg | None, list[Finding]]:
             f"no MS-DRG grouper here for a discharge on {ctx.day} (v40 to v44: FY2023 to FY2027)"
         )
         return None, [ctx.finding("info", "drg_not_grouped", message, [])]
-    result = GROUPER.group(claim(ctx, version))
+    try:
+        result = GROUPER.group(claim(ctx, version))
+    except (ValueError, RuntimeError) as exc:  # msdrg refused the claim: say why, not crash
+        message = f"MS-DRG grouper ({name(version)}) did not group the stay: {exc}"
+        return None, [ctx.finding("info", "drg_not_grouped", message, [])]
     if result is None:
         message = f"MS-DRG grouper not available ({GROUPER.broken})"
         return None, [ctx.finding("info", "drg_not_grouped", message, [])]

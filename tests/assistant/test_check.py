@@ -84,6 +84,13 @@ def test_ami_with_respiratory_failure_groups_with_its_mcc(catalog: Catalog) -> N
     assert alone is not None and alone.drg == "282" and not alone.drivers
 
 
+@pytest.mark.parametrize("poa", ["Y", "N", "U", "W", "1"])
+def test_every_present_on_admission_value_groups(catalog: Catalog, poa: str) -> None:
+    diagnoses = [{"code": "I21.4", "poa": poa}, {"code": "J96.01", "poa": poa}]
+    report = check(catalog, read_encounter({**STAY, "patient": ADULT, "diagnoses": diagnoses}))
+    assert report.drg is not None and report.drg.drg == "280"
+
+
 def test_fy2026_tables_cite_the_mcc_row_and_the_weight(catalog: Catalog) -> None:
     report = run(catalog, "I21.4", "J96.01", date_of_service="2026-05-01")
     assert report.drg is not None and report.drg.grouper == "v43.1"
