@@ -20,6 +20,7 @@ from datetime import date
 from assistant.catalog import Catalog
 from assistant.check.context import Context, Line
 from assistant.check.model import Finding, Severity
+from assistant.check.tables import row_passage
 from assistant.editions import in_effect, starts
 from assistant.models import Passage
 
@@ -150,17 +151,8 @@ def edit_passage(row: sqlite3.Row) -> Passage:
                 f"{row['indicator']} ({MUE_KINDS.get(row['indicator'], '?')}). Rationale: "
                 f"{row['rationale']}.")  # fmt: skip
         title = f"NCCI MUE {row['setting']}: {row['code']}"
-    return Passage(
-        id=f"ncci:{shelf}:{row['line']}",
-        source=source,
-        system="none",
-        kind="document",
-        code=str(row["code"]),
-        title=title,
-        text=f"{text} (CMS NCCI table, quarter {edition}, line {row['line']} of the file.)",
-        version=edition,
-        edition=edition,
-    )
+    text += f" (CMS NCCI table, quarter {edition}, line {row['line']} of the file.)"
+    return row_passage(f"ncci:{shelf}:{row['line']}", source, title, text, edition)
 
 
 def by_id(catalog: Catalog, passage_id: str) -> Passage | None:

