@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 
-from api import errors, openapi
+from api import errors, mcp_server, openapi
 from api.guard import CatchTooLarge, Guard
 from api.routes import chat, check, codes, completions, health, search
 from api.state import AppState
@@ -40,10 +40,13 @@ def load(state: AppState) -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     state = AppState(settings or Settings())
 
+    agents = mcp_server.build(state)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         load(state)
-        yield
+        async with agents.session_manager.run():
+            yield
 
     app = FastAPI(
         title="medcode",
@@ -56,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi.install(app, state.settings)
     for module in (chat, completions, search, codes, check, health):
         app.include_router(module.router)
+    app.router.routes.extend(mcp_server.http_routes(agents))  # POST /mcp
     add_static(app)
     app.add_middleware(Guard, settings=state.settings)
     if state.settings.cors_origins:

@@ -15,6 +15,7 @@ from assistant.settings import Settings
 Scope = dict[str, Any]
 log = logging.getLogger("medcode.api")
 OPEN_PATHS = ("/healthz", "/readyz")
+GUARDED = ("/v1/", "/mcp")  # the REST API and the MCP endpoint
 
 
 class TooLarge(Exception):
@@ -28,7 +29,7 @@ class Guard:
         self.hits: dict[str, deque[float]] = defaultdict(deque)
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+        if scope["type"] != "http" or not scope["path"].startswith(GUARDED):
             await self.app(scope, receive, send)
             return
         if scope["method"] == "OPTIONS":  # CORS preflight carries no key

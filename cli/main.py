@@ -132,7 +132,23 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="a JSON file, or - for standard input")
     check.add_argument("--json", action="store_true")
     check.set_defaults(run=run_check)
+    agents = commands.add_parser(
+        "mcp", help="serve medcode's tools to an AI agent over MCP (stdio; /mcp over HTTP)"
+    )
+    agents.set_defaults(run=run_mcp)
     return top
+
+
+def run_mcp(settings: Settings, args: argparse.Namespace) -> int:
+    """The MCP server over standard input and output, for an MCP client to launch."""
+    from api.app import load
+    from api.mcp_server import serve_stdio
+    from api.state import AppState
+
+    state = AppState(settings)
+    load(state)  # a missing index is a tool error naming it, as the API's 503 does
+    serve_stdio(state)
+    return 0
 
 
 def run_check(settings: Settings, args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api import operations
 from api.state import Ready
 from assistant.check.model import Encounter, Report
 
@@ -19,5 +20,4 @@ def check_encounter(body: Encounter, state: Ready) -> Report:
     """Check an encounter's codes on its date of service: existence and reportability,
     Excludes1, sequencing notes, Medicare Code Editor edits and MS-DRG (inpatient), CMS-HCC.
     Every finding cites the note, guideline or table row behind it."""
-    assert state.assistant is not None
-    return state.assistant.check(body)
+    return operations.check(state, body)

@@ -5,15 +5,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from api import operations
 from api.schemas import ChangesPublic, CodePublic, PassagePublic, PassageWithContext
 from api.state import Ready
-from assistant import change_notes
-from assistant.changes import EDITION_PATTERN, changes, latest, previous
-from assistant.check import table_passage
-from assistant.currency import today
-from assistant.editions import edition
-from assistant.errors import NotFound
-from assistant.validity import VALIDITY, dated_lookup, lookup_record
+from assistant.changes import EDITION_PATTERN
 
 router = APIRouter(prefix="/v1", tags=["codes"])
 
@@ -34,10 +29,7 @@ def lookup(
         ),
     ] = None,
 ) -> dict[str, object]:
-    assert state.index is not None
-    catalog = state.index.catalog
-    day = date_of_service or today(state.settings)
-    return lookup_record(*dated_lookup(catalog, VALIDITY, code, day))
+    return operations.lookup(state, code, date_of_service)
 
 
 @router.get("/changes", response_model=ChangesPublic)
@@ -59,9 +51,7 @@ def changes_between(
 ) -> dict[str, object]:
     """Codes added and deleted between two editions (FY2016 to FY2027), a deleted code with
     the new codes that extend it, titles where loaded."""
-    assert state.index is not None
-    new = new or latest(edition(today(state.settings)))
-    return changes(state.index.catalog, system, old or previous(new), new).public()
+    return operations.code_changes(state, system, old, new)
 
 
 @router.get(
@@ -70,21 +60,7 @@ def changes_between(
     responses={404: {"description": "no such passage"}},
 )
 def passage(state: Ready, passage_id: str = Path(max_length=200)) -> dict[str, object]:
-    assert state.index is not None
-    catalog = state.index.catalog
-    found = (
-        catalog.passage(passage_id)
-        or change_notes.by_id(catalog, passage_id)
-        or table_passage(catalog, passage_id)
-    )
-    if found is None:
-        raise NotFound(f"no passage with id {passage_id!r}")
-    before, after = state.index.catalog.neighbours(passage_id)
-    return {
-        **found.public(),
-        "before": before and before.public(),
-        "after": after and after.public(),
-    }
+    return operations.passage(state, passage_id)
 
 
 __all__ = ["router", "PassagePublic"]

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api import operations
 from api.schemas import SourcePublic
 from api.state import Ready, State
-from assistant.currency import annotated, currency, today
+from assistant.currency import currency, today
 
 router = APIRouter(tags=["health"])
 
@@ -27,8 +28,7 @@ def readyz(state: Ready) -> dict[str, object]:
 def sources(state: Ready) -> list[dict[str, object]]:
     """The loaded sources (without the server's file paths), each code set with the edition
     in effect today."""
-    assert state.index is not None
-    return annotated(state.index.catalog, today(state.settings), paths=False)
+    return operations.sources(state)
 
 
 __all__ = ["router", "State"]

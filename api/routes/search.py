@@ -5,12 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api import operations
 from api.schemas import SearchPublic
 from api.state import Ready
-from assistant.currency import today
 from assistant.filters import Filters
 from assistant.models import Kind, System
-from assistant.shelves import EDITION_FORM, dated
+from assistant.shelves import EDITION_FORM
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
@@ -42,16 +42,5 @@ def search(
     ] = None,
     k: int = Query(10, ge=1, le=100),
 ) -> dict[str, object]:
-    assert state.index is not None
-    catalog = state.index.catalog
-    day = date_of_service or today(state.settings)
-    filters, notes = dated(catalog, Filters(system, kind, source, version, edition), day)
-    result = state.index.searcher.search(q, k, filters)
-    hits = [{**h.passage.public(), "score": h.score} for h in result.hits]
-    return {
-        "query": q,
-        "date_of_service": day.isoformat(),
-        "editions": list(result.editions),
-        "hits": hits,
-        "warnings": [*notes, *result.warnings],
-    }
+    filters = Filters(system, kind, source, version, edition)
+    return operations.search(state, q, filters, date_of_service, k)
