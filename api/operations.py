@@ -11,11 +11,13 @@ from assistant.changes import changes, latest, previous
 from assistant.chat import Turn
 from assistant.check import table_passage
 from assistant.check.model import Encounter, Report
+from assistant.codes import to_key
 from assistant.currency import annotated, today
-from assistant.editions import edition
+from assistant.editions import FISCAL_SYSTEMS, edition
 from assistant.errors import NotFound, NotReady
 from assistant.filters import Filters
 from assistant.index import Index
+from assistant.retrieval import Hit
 from assistant.shelves import dated
 from assistant.validity import VALIDITY, dated_lookup, lookup_record
 
@@ -42,9 +44,20 @@ def search(
         "query": q,
         "date_of_service": day.isoformat(),
         "editions": list(result.editions),
-        "hits": [{**h.passage.public(), "score": h.score} for h in result.hits],
+        "hits": [
+            {**h.passage.public(), "score": h.score, "reportable_on_date": reportable(h, day)}
+            for h in result.hits
+        ],
         "warnings": [*notes, *result.warnings],
     }
+
+
+def reportable(hit: Hit, day: date) -> bool | None:
+    """Whether a code passage's code may be reported on ``day`` (ICD-10-CM/PCS)."""
+    found = hit.passage
+    if found.kind != "code" or not found.code or found.system not in FISCAL_SYSTEMS:
+        return None
+    return VALIDITY.valid(found.system, to_key(found.code), day)
 
 
 def code_changes(

@@ -113,6 +113,12 @@ class PassageWithContext(PassagePublic):
 
 class HitPublic(PassagePublic):
     score: float
+    reportable_on_date: bool | None = Field(
+        None,
+        description="For an ICD-10-CM or ICD-10-PCS code passage: whether its code may be "
+        "reported on the date of service (false for a category header or a deleted code); "
+        "null for other passages and code sets.",
+    )
 
 
 class SearchPublic(BaseModel):

@@ -71,9 +71,14 @@ def test_every_tool_over_stdio(default_index: Settings) -> None:
         found = await client.call_tool("lookup_code", {"code": "e119"})
         assert not found.is_error and found.structured_content["code"] == "E11.9"
 
-        hits = await client.call_tool("search", {"query": "type 2 diabetes", "k": 3})
-        first = hits.structured_content["hits"][0]
-        assert first["edition"] == "FY2026" and hits.structured_content["editions"]
+        hits = await client.call_tool(
+            "search", {"query": "I42.0 dilated cardiomyopathy", "date_of_service": "2026-11-20"}
+        )
+        shown = {h["code"]: h for h in hits.structured_content["hits"] if h["kind"] == "code"}
+        assert shown and all(h["edition"] == "FY2026" for h in shown.values())
+        # every code shown says whether it may be reported then: I42.0 was deleted in FY2027
+        assert all(h["reportable_on_date"] is not None for h in shown.values())
+        assert shown["I42.0"]["reportable_on_date"] is False
 
         changed = await client.call_tool(
             "code_set_changes", {"from_edition": "FY2026", "to_edition": "FY2027"}
@@ -133,6 +138,15 @@ def test_over_http_with_the_api_key(keyed: Server) -> None:
 
     async def steps(client: Client) -> None:
         assert {t.name for t in (await client.list_tools()).tools} == TOOLS
+        calls: dict[str, dict[str, Any]] = {
+            "lookup_code": {"code": "E11.9"},
+            "search": {"query": "hives", "k": 2},
+            "ask": {"question": "E11.9", "use_llm": False},
+            "code_set_changes": {"from_edition": "FY2026", "to_edition": "FY2027"},
+        }
+        for name, arguments in calls.items():
+            result = await client.call_tool(name, arguments)
+            assert not result.is_error and result.structured_content, name
         report = await client.call_tool("check_encounter", {"encounter": STAY})
         findings = report.structured_content
         hcc = {e["code"]: e for e in findings["hcc"]["entries"]}
