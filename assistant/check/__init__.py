@@ -6,7 +6,7 @@ from __future__ import annotations
 from assistant.catalog import Catalog
 from assistant.check import excludes, existence, grouping, hcc, instructions, mce, ncci, tables
 from assistant.check.context import Context
-from assistant.check.model import Drg, Encounter, Report
+from assistant.check.model import Drg, Encounter, Finding, Report
 from assistant.models import Passage
 from assistant.validity import VALIDITY, Validity
 
@@ -23,7 +23,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def check(catalog: Catalog, encounter: Encounter, validity: Validity = VALIDITY) -> Report:
     ctx = Context(catalog, encounter, validity)
-    findings = [f for rule in RULES for f in rule(ctx)]
+    findings = [f for rule in RULES for f in rule(ctx)] + edition_notes(ctx)
     drg, grouped = grouping.group(ctx)
     risk, mapped = hcc.check(ctx)
     findings = sorted([*findings, *grouped, *mapped], key=lambda f: SEVERITY_ORDER[f.severity])
@@ -36,6 +36,22 @@ def check(catalog: Catalog, encounter: Encounter, validity: Validity = VALIDITY)
         editions=editions(ctx, drg),
         citations=ctx.cites.items,
     )
+
+
+READS = {  # the sources the check reads for each code set on an encounter
+    "icd10cm": ("icd10cm-tabular", "icd10cm-guidelines"),
+    "icd10pcs": ("icd10pcs-tables",),
+    "hcpcs": ("hcpcs",),
+    "cpt": ("cpt",),
+}
+
+
+def edition_notes(ctx: Context) -> list[Finding]:
+    """A date of service before every loaded edition of a source the check reads: its oldest
+    edition is read, and the finding says so."""
+    read = {source for line in ctx.lines for source in READS.get(line.system, ())}
+    notes = [note for source, note in ctx.edition_notes.items() if source in read]
+    return [ctx.finding("info", "edition_not_loaded", note, []) for note in notes]
 
 
 def editions(ctx: Context, drg: Drg | None) -> dict[str, str]:

@@ -80,7 +80,7 @@ class Context:
             key = to_key(dx.code)
             system = diagnosis_system(key, where, dx.code)
             role = "principal" if i == 0 else "secondary"
-            lines.append(self.line(where, dx.code, system, key, role, poa=dx.poa))
+            lines.append(self.line(where, dx.code, system, key, role, dx.poa))
         for i, px in enumerate(encounter.procedures):
             where = f"procedures[{i}].code"
             key = to_key(px.code)
@@ -90,17 +90,26 @@ class Context:
                     where, f"{px.code!r} is not an ICD-10-PCS, HCPCS or CPT code in form"
                 )
             mods = [m.strip().upper() for m in px.modifiers]
-            line = self.line(where, px.code, form, key, "procedure", units=px.units)
-            line.modifiers = mods
-            lines.append(line)
+            lines.append(self.line(where, px.code, form, key, "procedure", None, px.units, mods))
         return lines
 
-    def line(self, where: str, written: str, system: str, key: str, role: str, **more) -> Line:  # type: ignore[no-untyped-def]
+    def line(
+        self,
+        where: str,
+        written: str,
+        system: str,
+        key: str,
+        role: str,
+        poa: str | None = None,
+        units: int = 1,
+        modifiers: list[str] | None = None,
+    ) -> Line:
         row = self.row(system, key)
         valid = self.valid(system, key)
         if valid is None and row is not None:
             valid = bool(row["billable"])
-        return Line(where, written.strip(), system, key, role, row, valid, **more)
+        written = written.strip()
+        return Line(where, written, system, key, role, row, valid, poa, units, modifiers or [])
 
     def valid(self, system: str, key: str) -> bool | None:
         """Whether a code is valid on the date of service; None: cannot be told here."""

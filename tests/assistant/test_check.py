@@ -215,3 +215,9 @@ def test_a_code_in_the_wrong_system(
 def test_hcc_mapping_agrees_with_the_cms_model(key: str, hcc: str | None) -> None:
     for year in tables.HCC_YEARS:
         assert tables.hcc_map(year).get(key) == hcc
+
+
+def test_a_date_before_the_loaded_titles_says_which_edition_is_read(catalog: Catalog) -> None:
+    report = run(catalog, "E11.9", date_of_service="2019-03-01", setting="outpatient")
+    said = [f.message for f in report.findings if f.rule == "edition_not_loaded"]
+    assert len(said) == 1 and "icd10cm-tabular" in said[0] and "FY2026, the oldest" in said[0]
