@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, Response
 
 from api import errors, mcp_server, openapi
 from api.guard import CatchTooLarge, Guard
-from api.routes import chat, check, codes, completions, health, search
+from api.routes import chat, check, codes, completions, health, notes, search
 from api.state import AppState
 from assistant.chat import Assistant
 from assistant.errors import MedcodeError
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.medcode = state
     errors.install(app)
     openapi.install(app, state.settings)
-    for module in (chat, completions, search, codes, check, health):
+    for module in (chat, completions, search, codes, check, notes, health):
         app.include_router(module.router)
     app.router.routes.extend(mcp_server.http_routes(agents))  # POST /mcp
     add_static(app)

@@ -27,6 +27,7 @@ from assistant.check.model import Encounter, Report
 from assistant.errors import MedcodeError
 from assistant.filters import Filters
 from assistant.models import Kind, System
+from assistant.note_coder.model import CodedNote, NoteRequest
 from assistant.shelves import EDITION_FORM
 
 P = ParamSpec("P")
@@ -104,6 +105,13 @@ def build(state: AppState) -> MCPServer:
         """Existence and reportability, Excludes1, sequencing notes, Medicare Code Editor
         edits and MS-DRG (inpatient), CMS-HCC, NCCI edits where loaded; each finding cited."""
         return operations.check(state, encounter)
+
+    @server.tool(title="Code a clinical note")
+    @as_tool_error
+    def code_note(request: NoteRequest) -> CodedNote:
+        """Suggested ICD-10-CM codes for a note, each with the note's own words (offsets) that
+        justify it and its assertion; mentions not coded, with why; the encounter check."""
+        return operations.code_note(state, request)
 
     @server.tool(title="What changed between editions")
     @as_tool_error

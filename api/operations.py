@@ -17,6 +17,7 @@ from assistant.editions import FISCAL_SYSTEMS, edition
 from assistant.errors import NotFound, NotReady
 from assistant.filters import Filters
 from assistant.index import Index
+from assistant.note_coder.model import CodedNote, NoteRequest
 from assistant.retrieval import Hit
 from assistant.shelves import dated
 from assistant.validity import VALIDITY, dated_lookup, lookup_record
@@ -104,3 +105,9 @@ def ask(state: AppState, question: str, day: date | None, use_llm: bool) -> Answ
     assert state.assistant is not None
     turns = [Turn("user", question)]
     return state.assistant.answer(turns, use_llm, day or today(state.settings))
+
+
+def code_note(state: AppState, request: NoteRequest) -> CodedNote:
+    ready(state)
+    assert state.assistant is not None
+    return state.assistant.code_note(request)

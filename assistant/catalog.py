@@ -504,6 +504,22 @@ class Catalog:
         ).fetchall()
         return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def index_lines(self, source: str) -> list[tuple[str, str | None, str | None]]:
+        """(path, code, "see" or "see also" target) of every line of one index source."""
+        rows = self.conn.execute(
+            f"SELECT path, code, coalesce(see, see_also) FROM {self.index_table} WHERE source = ?",
+            (source,),
+        ).fetchall()
+        return [(str(r[0]), r[1], r[2]) for r in rows]
+
+    def index_paths(self, code: str) -> list[str]:
+        """The Alphabetic Index paths that lead to a code, shortest first."""
+        rows = self.conn.execute(
+            f"SELECT path FROM {self.index_table} WHERE code = ? ORDER BY length(path) LIMIT 20",
+            (code,),
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def note_texts(self, system: str, key: str, kind: str) -> list[str]:
         """The lines of one kind of note printed at one code, in order."""
         rows = self.conn.execute(

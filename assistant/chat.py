@@ -28,6 +28,8 @@ from assistant.filters import Filters
 from assistant.index import Index
 from assistant.llm import ChatModel, rewrite_messages
 from assistant.models import Passage
+from assistant.note_coder import code_note
+from assistant.note_coder.model import CodedNote, NoteRequest
 from assistant.query import CodeRef, Query
 from assistant.retrieval import Hit, Retriever
 from assistant.rule_probes import probes
@@ -81,6 +83,10 @@ class Assistant:
     def check(self, encounter: Encounter) -> Report:
         """An encounter's codes checked on its date of service (see assistant/check)."""
         return check_encounter(self.catalog, encounter)
+
+    def code_note(self, request: NoteRequest) -> CodedNote:
+        """A clinical note's codes, with the words that justify each (see note_coder)."""
+        return code_note(self.index, request)
 
     def standalone(self, turns: list[Turn], warnings: list[str]) -> str:
         users = [t.content for t in turns if t.role == "user"]

@@ -105,7 +105,7 @@ def parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--only",
         help="run only the set with this name (dev_lay, dev_guidelines, gems_equivalent, "
-        "gems_approximate, real)",
+        "gems_approximate, real, notes)",
     )
     evaluate.add_argument(
         "--part",
@@ -132,11 +132,57 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="a JSON file, or - for standard input")
     check.add_argument("--json", action="store_true")
     check.set_defaults(run=run_check)
+    note = commands.add_parser(
+        "code-note", help="suggest codes for a clinical note (JSON as POST /v1/code-note takes it)"
+    )
+    note.add_argument("file", help="a JSON file, or - for standard input")
+    note.add_argument("--json", action="store_true")
+    note.set_defaults(run=run_code_note)
     agents = commands.add_parser(
         "mcp", help="serve medcode's tools to an AI agent over MCP (stdio; /mcp over HTTP)"
     )
     agents.set_defaults(run=run_mcp)
     return top
+
+
+def read_json(name: str) -> object:
+    source = sys.stdin if name == "-" else None
+    try:
+        text = source.read() if source else Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"{name}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{name}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def run_code_note(settings: Settings, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from assistant.errors import InvalidField, field_path
+    from assistant.note_coder import code_note
+    from assistant.note_coder.model import NoteRequest
+
+    try:
+        request = NoteRequest.model_validate(read_json(args.file))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidField(field_path(tuple(first["loc"])) or "request", message) from None
+    result = code_note(Index(settings), request)
+    if args.json:
+        print(result.model_dump_json(indent=2))
+        return 0
+    for s in result.codes:
+        words = "; ".join(f'"{e.text}" at {e.start}' for e in s.evidence)
+        print(f"{s.code}  {s.title}  [{s.assertion}, {s.confidence:.1f}]  {words}")
+        print(f"    {s.reason}")
+    for n in result.not_coded:
+        print(f'not coded: "{n.text}" at {n.start}: {n.why}')
+    for f in result.findings:
+        print(f"{f.severity} {f.rule}: {f.message}")
+    return 0
 
 
 def run_mcp(settings: Settings, args: argparse.Namespace) -> int:
@@ -156,16 +202,7 @@ def run_check(settings: Settings, args: argparse.Namespace) -> int:
     from assistant.check import check
     from assistant.check.model import read_encounter
 
-    source = sys.stdin if args.file == "-" else None
-    try:
-        text = source.read() if source else Path(args.file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise BadInput(f"{args.file}: {exc.strerror}") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{args.file}:{exc.lineno}: not valid JSON ({exc.msg})") from None
-    report = check(Catalog(settings.catalog_path), read_encounter(data))
+    report = check(Catalog(settings.catalog_path), read_encounter(read_json(args.file)))
     if args.json:
         print(report.model_dump_json(indent=2))
     else:
@@ -218,6 +255,8 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     index = Index(settings)
     folder = args.sets or Path.cwd().parent / "shared" / "eval"
     real = None
+    if args.only == "notes":
+        return run_notes(index, args.json)
     if args.only in (None, "real"):
         real = run_real(index, folder / "dev_real.jsonl", args.part)
     rows: list[dict[str, object]] = []
@@ -238,6 +277,27 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
         )
     if real:
         print_real(real)
+    return 0
+
+
+NOTES_DEV = Path(__file__).resolve().parents[1] / "bench" / "notes_dev.jsonl"
+
+
+def run_notes(index: Index, as_json: bool) -> int:
+    """Note coding on the development notes, extractive mode."""
+    from assistant import evaluate_notes
+
+    found = evaluate_notes.run(index, evaluate_notes.load(NOTES_DEV))
+    if as_json:
+        print(json.dumps({"notes": found}, indent=2))
+        return 0
+    print(
+        f"notes ({found['n']}, extractive): recall of must codes {found['recall_must']:.3f}, "
+        f"precision {found['precision']:.3f}, must-not rate {found['must_not_rate']:.3f}, "
+        f"evidence spans valid {found['span_validity']:.3f}, p95 {found['p95_ms']} ms"
+    )
+    for miss in found["misses"]:
+        print(f"  miss: {miss}")
     return 0
 
 

@@ -91,3 +91,21 @@ def test_cli_check_reads_a_file_and_standard_input(default_index: Settings, tmp_
     assert json.loads(piped.stdout)["drg"]["drg"] == "280"
     broken = subprocess.run([*command, "-"], input='{"setting": ', text=True, timeout=120, **run)
     assert broken.returncode == 1 and "-:1: not valid JSON" in broken.stderr
+
+
+@pytest.mark.parametrize(
+    ("note", "problem"),
+    [("", "note"), ("   ", "the note is empty"), ("a\x00b", "binary"), ("x" * 20_001, "at most")],
+)
+def test_code_note_refuses_bad_notes(server: Server, note: str, problem: str) -> None:
+    reply = httpx.post(
+        f"{server.url}/v1/code-note", json={"note": note, "date_of_service": "2026-11-20"}
+    )
+    assert reply.status_code == 422 and problem in reply.json()["message"]
+
+
+def test_code_note_answers_in_its_shape(server: Server) -> None:
+    body = {"note": "Denies fever.", "setting": "outpatient", "date_of_service": "2026-11-20"}
+    reply = httpx.post(f"{server.url}/v1/code-note", json=body, timeout=120)
+    assert reply.status_code == 200, reply.text
+    assert {"codes", "not_coded", "findings", "mode", "editions"} <= set(reply.json())

@@ -15,7 +15,7 @@ from tests.api.conftest import Server
 
 EXAMPLES = 25
 # a response of thousands of changes takes schemathesis a while to check against the schema
-FEWER = {"GET /v1/changes": 10, "POST /v1/check": 10}
+FEWER = {"GET /v1/changes": 10, "POST /v1/check": 10, "POST /v1/code-note": 5}
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,7 @@ LABELS = [
     "GET /v1/changes",
     "GET /v1/passages/{passage_id}",
     "POST /v1/check",
+    "POST /v1/code-note",
     "GET /v1/sources",
     "GET /healthz",
     "GET /readyz",

@@ -21,7 +21,7 @@ from tests.conftest import ROOT, cli_env
 
 pytestmark = pytest.mark.integration  # servers in subprocesses
 
-TOOLS = {"lookup_code", "search", "ask", "check_encounter", "code_set_changes"}
+TOOLS = {"lookup_code", "search", "ask", "check_encounter", "code_set_changes", "code_note"}
 STAY = {
     "date_of_service": "2026-11-20",
     "setting": "inpatient",
@@ -124,6 +124,10 @@ def test_bad_arguments_and_unknown_codes_are_tool_errors(default_index: Settings
         assert misplaced.is_error and "ICD-10-PCS" in text(misplaced)
         edition = await client.call_tool("search", {"query": "x", "edition": "FY2031"})
         assert edition.is_error and "edition_not_loaded" in text(edition)
+        blank = await client.call_tool(
+            "code_note", {"request": {"note": " ", "date_of_service": "2026-11-20"}}
+        )
+        assert blank.is_error and "empty" in text(blank)
         still = await client.call_tool("lookup_code", {"code": "E11.9"})  # the server lives on
         assert not still.is_error
 
@@ -143,6 +147,7 @@ def test_over_http_with_the_api_key(keyed: Server) -> None:
             "search": {"query": "hives", "k": 2},
             "ask": {"question": "E11.9", "use_llm": False},
             "code_set_changes": {"from_edition": "FY2026", "to_edition": "FY2027"},
+            "code_note": {"request": {"note": "Fever.", "date_of_service": "2026-11-20"}},
         }
         for name, arguments in calls.items():
             result = await client.call_tool(name, arguments)

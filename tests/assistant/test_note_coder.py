@@ -1,0 +1,127 @@
+"""Coding a note on the real Tabular List and a part of the real Alphabetic Index (the lines of
+a few main terms), with NegEx reading what the note says of each condition."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from assistant.index import Index
+from assistant.note_coder import code_note
+from assistant.note_coder.model import MAX_NOTE_CHARS, CodedNote, NoteRequest
+from assistant.note_coder.reading import reader_for
+from assistant.note_coder.vocabulary import condition_terms, variants
+from assistant.settings import Settings
+from tests.conftest import corpus_file
+
+pytestmark = pytest.mark.integration  # ingests part of the index and builds the reader
+
+MAIN_TERMS = {
+    "Pain", "Hypertension", "Pneumonia", "Fever", "Cough", "Diabetes", "Stroke", "Chronic",
+    "History",
+}  # fmt: skip
+NOTE = (
+    "Patient denies chest pain. History of stroke. Possible pneumonia.\n"
+    "Mother has diabetes.\nAssessment: essential hypertension."
+)
+
+
+def trimmed_index(folder: Path) -> Path:
+    """The real flattened Alphabetic Index, only the lines under a few main terms."""
+    source = corpus_file("icd10cm_index_2025_flat.csv")
+    out = folder / "icd10cm_index_2025_flat.csv"
+    with source.open(newline="", encoding="utf-8") as rows, out.open("w", newline="") as kept:
+        reader = csv.DictReader(rows)
+        writer = csv.DictWriter(kept, fieldnames=reader.fieldnames or [])
+        writer.writeheader()
+        main = ""
+        for row in reader:
+            if row["Level"] == "0":
+                main = row["Term"]
+            if main.split(",")[0] in MAIN_TERMS:
+                writer.writerow(row)
+    return out
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    from ingest.run import ingest
+
+    folder = tmp_path_factory.mktemp("notes")
+    settings = Settings(
+        data_dir=folder / "data", corpus_dir=None, embedder="hash", vectors="memory"
+    )
+    results, errors = ingest(settings, [trimmed_index(folder)], quiet=True)
+    assert not errors, errors
+    _, errors = ingest(settings, [], quiet=True)  # and the packaged tabular list
+    assert not errors, errors
+    return Index(settings)
+
+
+def ask(index: Index, note: str, setting: str = "outpatient") -> CodedNote:
+    request = NoteRequest.model_validate(
+        {"note": note, "setting": setting, "date_of_service": "2026-11-20"}
+    )
+    return code_note(index, request)
+
+
+def test_variants_of_a_main_term() -> None:
+    assert variants("Diabetes, diabetic (mellitus) (sugar)") == ["diabetes", "diabetic"]
+    assert variants("Pain(s) (see also Painful)") == ["pain", "pains"]
+
+
+def test_each_mention_says_what_the_note_says_of_it(index: Index) -> None:
+    terms = condition_terms(index.catalog)
+    assert "pneumonia" in terms and "chronic" not in terms  # "Chronic - see condition"
+    said = {
+        (m.text.lower(), m.assertion) for m in reader_for(index.catalog, lambda: terms).read(NOTE)
+    }
+    assert {("pain", "negated"), ("stroke", "historical"), ("pneumonia", "uncertain"),
+            ("diabetes", "family"), ("hypertension", "present")} <= said  # fmt: skip
+
+
+def test_outpatient_codes_what_is_established(index: Index) -> None:
+    result = ask(index, NOTE)
+    codes = {s.code: s for s in result.codes}
+    assert set(codes) == {"I10"}
+    [evidence] = codes["I10"].evidence
+    assert NOTE[evidence.start : evidence.end] == evidence.text == "hypertension"
+    why = {n.text.lower(): n.why for n in result.not_coded}
+    assert "IV.H" in why["pneumonia"] and "negated" in why["pain"]
+    assert "relative" in why["diabetes"] and "past" in why["stroke"]
+
+
+def test_inpatient_codes_an_uncertain_diagnosis_as_established(index: Index) -> None:
+    result = ask(index, NOTE, "inpatient")
+    codes = {s.code: s.assertion for s in result.codes}
+    assert codes.get("J18.9") == "uncertain" and codes.get("I10") == "present"
+    assert result.codes[0].code == "I10"  # the assessment first
+
+
+def test_a_symptom_of_a_coded_diagnosis_is_not_coded(index: Index) -> None:
+    note = "Admitted with fever and cough.\nDischarge diagnosis: pneumonia."
+    result = ask(index, note, "inpatient")
+    codes = {s.code for s in result.codes}
+    assert "J18.9" in codes and not {c for c in codes if c.startswith("R")}
+    assert any("I.B.5" in n.why for n in result.not_coded)
+    alone = ask(index, "Fever and cough for two days.")
+    assert {s.code for s in alone.codes} >= {"R50.9"}
+
+
+def test_a_note_in_another_language_finds_nothing_codable(index: Index) -> None:
+    result = ask(index, "Le patient présente une toux depuis deux jours, sans fièvre.")
+    assert result.codes == []
+
+
+@pytest.mark.parametrize(
+    ("note", "problem"),
+    [("", "at least 1"), ("   \n ", "empty"), ("fever\x00\x01", "binary"),
+     ("x" * (MAX_NOTE_CHARS + 1), "at most")],
+)  # fmt: skip
+def test_bad_notes_are_refused(note: str, problem: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        NoteRequest.model_validate({"note": note, "date_of_service": "2026-11-20"})
+    assert problem in str(raised.value)
