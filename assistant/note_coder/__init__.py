@@ -23,7 +23,7 @@ from assistant.editions import edition
 from assistant.index import Index
 from assistant.note_coder.model import CodedNote, Evidence, NotCoded, NoteRequest, Suggestion
 from assistant.note_coder.reading import HEADER, Mention, reader_for
-from assistant.note_coder.vocabulary import condition_terms
+from assistant.note_coder.vocabulary import condition_terms, variants
 from assistant.validity import VALIDITY
 
 JOINED = re.compile(r"^[\s-]*(?:\d{1,2}[a-z]?)?[\s-]*$")  # "type 2 diabetes", "non-ST"
@@ -61,12 +61,23 @@ def phrases(note: str, mentions: list[Mention]) -> list[Phrase]:
     for m in mentions:
         if any(a <= m.start < b for a, b in headings):
             continue
+        if note[m.start - 1 : m.start] == "-" or note[m.end : m.end + 1] == "-":
+            continue  # a part of a compound word ("62-year-old", "community-acquired")
         last = out[-1] if out else None
         if last and last.sentence == m.sentence and JOINED.match(note[last.end : m.start]):
             last.end, last.assertion = m.end, m.assertion
         else:
             out.append(Phrase(m.start, m.end, m.assertion, m.section, m.sentence))
     return out
+
+
+def windows(note: str, phrase: Phrase) -> list[str]:
+    """The words to look up, widest first: the phrase with the qualifiers on both sides, with
+    those before it only, with those after it only, and alone."""
+    both = window(note, phrase)
+    named = note[phrase.start : phrase.end]
+    left, _, right = both.partition(named)
+    return [both, f"{left}{named}".strip(), f"{named}{right}".strip(), named]
 
 
 def window(note: str, phrase: Phrase) -> str:
@@ -109,7 +120,11 @@ class NoteCoder:
                              assertion=phrase.assertion, why=why)
                 )  # fmt: skip
                 continue
-            picked = self.pick(window(note, phrase), day)
+            named = note[phrase.start : phrase.end]
+            # the words with their qualifiers first; the condition's own words when those lead
+            # nowhere the note's condition names
+            tries = dict.fromkeys(windows(note, phrase))
+            picked = next((got for w in tries if (got := self.pick(w, named, day))), None)
             if picked is None:
                 continue
             code, title, reason, whole = picked
@@ -153,21 +168,22 @@ class NoteCoder:
             return "uncertain"
         return None
 
-    def pick(self, words: str, day: Any) -> tuple[str, str, str, bool] | None:
-        """The first reportable code the Alphabetic Index leads the words to, with its title,
-        the index path that leads there, and whether the entry holds every word."""
-        # (the hybrid search as a fallback when the index holds no whole entry took p95 from
-        # 0.4 s to 2.2 s on the development notes for 3 points of precision: left out)
-        found, whole = self.index.searcher.derived.lookup.search(words, "icd10cm", 8)
+    def pick(self, words: str, named: str, day: Any) -> tuple[str, str, str, bool] | None:
+        """The first reportable code the Alphabetic Index leads the words to through a main
+        term the note itself names (a coder starts from the condition, not from a word around
+        it), with its title, that index path and whether the entry holds every word."""
+        found, whole = self.index.searcher.derived.lookup.search(words, "icd10cm", 12)
+        heads = {w.lower() for w in WORD.findall(named)}
         for system, code in found:
             key = to_key(code)
             if not VALIDITY.valid(system, key, day):
                 continue
+            path = next((p for p in self.catalog.index_paths(code) if starts_with(p, heads)), None)
+            if path is None:
+                continue
             row = self.catalog.code_row(system, key)
             title = str(row["title"]) if row is not None else ""
-            paths = self.catalog.index_paths(code)
-            reason = f"Alphabetic Index: {paths[0]} -> {code}" if paths else f"{code} {title}"
-            return code, title, reason, whole
+            return code, title, f"Alphabetic Index: {path} -> {code}", whole
         return None
 
     def checked(self, request: NoteRequest, codes: list[Suggestion]) -> list[Any]:
@@ -209,6 +225,11 @@ def integral(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCoded]]
         else:
             kept.append(s)
     return kept, dropped
+
+
+def starts_with(path: str, heads: set[str]) -> bool:
+    """Whether an index path's main term is one of the words the note used."""
+    return bool(heads & set(variants(path.split(" > ")[0])))
 
 
 def order(codes: list[Suggestion], found: list[Phrase]) -> list[Suggestion]:

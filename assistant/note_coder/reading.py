@@ -53,7 +53,8 @@ TERMINATION = [
 ]  # fmt: skip
 RULE_OUT = {"rule out", "ruled out", "r/o", "rule him out", "rule her out", "rule the patient out"}
 FAMILY_SECTION = re.compile(r"^\s*family (history|hx)\b[^:\n]*:", re.I | re.M)
-HEADER = re.compile(r"^\s*[A-Za-z][A-Za-z /&-]{2,40}:", re.M)
+# a heading: a few words and a colon at the start of a line, or a line in capitals alone
+HEADER = re.compile(r"^\s*(?:[A-Za-z][A-Za-z /&-]{2,40}:|[A-Z][A-Z /&-]{2,40}$)", re.M)
 
 
 @dataclass(frozen=True)

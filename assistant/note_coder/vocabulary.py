@@ -28,7 +28,7 @@ def variants(main_term: str) -> list[str]:
     for part in plain.split(","):
         word = " ".join(part.split()).strip(" -").lower()
         if "(s)" in word:
-            out += [word.replace("(s)", ""), word.replace("(s)", "s")]
+            out += [word.replace("(s)", "").strip(), word.replace(" (s)", "s").replace("(s)", "s")]
         elif word:
             out.append(word)
     return [w for w in out if len(w) >= SHORTEST and not w.isdigit()]
