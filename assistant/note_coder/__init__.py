@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from assistant.check import check
@@ -21,7 +22,14 @@ from assistant.citations import Citations
 from assistant.codes import to_key
 from assistant.editions import edition
 from assistant.index import Index
-from assistant.note_coder.model import CodedNote, Evidence, NotCoded, NoteRequest, Suggestion
+from assistant.note_coder.model import (
+    Assertion,
+    CodedNote,
+    Evidence,
+    NotCoded,
+    NoteRequest,
+    Suggestion,
+)
 from assistant.note_coder.reading import HEADER, Mention, reader_for
 from assistant.note_coder.vocabulary import condition_terms, variants
 from assistant.validity import VALIDITY
@@ -48,7 +56,7 @@ WHY = {
 class Phrase:
     start: int
     end: int
-    assertion: str
+    assertion: Assertion
     section: str
     sentence: tuple[int, int]
 
@@ -111,56 +119,63 @@ class NoteCoder:
         not_coded: list[NotCoded] = []
         cites = Citations()
         for phrase in found:
+            named = note[phrase.start : phrase.end]
             coded_as = self.codable(phrase, request.setting)
             if coded_as is None:
-                text = note[phrase.start : phrase.end]
                 why = WHY[phrase.assertion]
                 not_coded.append(
-                    NotCoded(text=text, start=phrase.start, end=phrase.end,
+                    NotCoded(text=named, start=phrase.start, end=phrase.end,
                              assertion=phrase.assertion, why=why)
                 )  # fmt: skip
                 continue
-            named = note[phrase.start : phrase.end]
             # the words with their qualifiers first; the condition's own words when those lead
             # nowhere the note's condition names
             tries = dict.fromkeys(windows(note, phrase))
             picked = next((got for w in tries if (got := self.pick(w, named, day))), None)
             if picked is None:
                 continue
-            code, title, reason, whole = picked
-            evidence = Evidence(
-                start=phrase.start, end=phrase.end, text=note[phrase.start : phrase.end]
-            )
-            if code in codes:
-                codes[code].evidence.append(evidence)
-                continue
-            passage_id = self.catalog.own_passage_id("icd10cm", code, None)
-            passage = self.catalog.passage(passage_id) if passage_id else None
-            if passage is not None:
-                cites.cite(passage)
-            cited = [c for c in cites.items if passage is not None and c.passage_id == passage.id]
-            codes[code] = Suggestion(
-                code=code,
-                title=title,
-                edition=edition(day),
-                evidence=[evidence],
-                assertion=coded_as,
-                reason=reason,
-                citations=cited,
-                confidence=0.8 if whole else 0.5,
-            )
+            evidence = Evidence(start=phrase.start, end=phrase.end, text=named)
+            if picked[0] in codes:
+                codes[picked[0]].evidence.append(evidence)
+            else:
+                codes[picked[0]] = self.suggestion(picked, evidence, coded_as, day, cites)
         kept, symptoms = integral(list(codes.values()))
-        not_coded += symptoms
         ordered = order(kept, found)
         return CodedNote(
             codes=ordered,
-            not_coded=not_coded,
+            not_coded=not_coded + symptoms,
             findings=self.checked(request, ordered),
             editions={"icd10cm": edition(day)},
         )
 
+    def suggestion(
+        self,
+        picked: tuple[str, str, str, bool],
+        evidence: Evidence,
+        assertion: Assertion,
+        day: date,
+        cites: Citations,
+    ) -> Suggestion:
+        code, title, reason, whole = picked
+        passage_id = self.catalog.own_passage_id("icd10cm", code, None)
+        passage = self.catalog.passage(passage_id) if passage_id else None
+        cited = []
+        if passage is not None:
+            n = int(cites.cite(passage).strip("[]"))
+            cited = [cites.items[n - 1]]
+        return Suggestion(
+            code=code,
+            title=title,
+            edition=edition(day),
+            evidence=[evidence],
+            assertion=assertion,
+            reason=reason,
+            citations=cited,
+            confidence=0.8 if whole else 0.5,
+        )
+
     @staticmethod
-    def codable(phrase: Phrase, setting: str) -> str | None:
+    def codable(phrase: Phrase, setting: str) -> Assertion | None:
         """The assertion a coded phrase carries, or None when it is not coded."""
         if phrase.assertion == "present":
             return "present"
@@ -168,7 +183,7 @@ class NoteCoder:
             return "uncertain"
         return None
 
-    def pick(self, words: str, named: str, day: Any) -> tuple[str, str, str, bool] | None:
+    def pick(self, words: str, named: str, day: date) -> tuple[str, str, str, bool] | None:
         """The first reportable code the Alphabetic Index leads the words to through a main
         term the note itself names (a coder starts from the condition, not from a word around
         it), with its title, that index path and whether the entry holds every word."""
