@@ -139,11 +139,13 @@ class NoteCoder:
                 codes[picked[0]].evidence.append(evidence)
             else:
                 codes[picked[0]] = self.suggestion(picked, evidence, coded_as, day, cites)
-        kept, symptoms = integral(list(codes.values()))
+        combined = self.hypertension(list(codes.values()), day)
+        specific, vaguer = most_specific(combined)
+        kept, symptoms = integral(specific)
         ordered = order(kept, found)
         return CodedNote(
             codes=ordered,
-            not_coded=not_coded + symptoms,
+            not_coded=not_coded + vaguer + symptoms,
             findings=self.checked(request, ordered),
             editions={"icd10cm": edition(day)},
         )
@@ -173,6 +175,37 @@ class NoteCoder:
             citations=cited,
             confidence=0.8 if whole else 0.5,
         )
+
+    def hypertension(self, codes: list[Suggestion], day: date) -> list[Suggestion]:
+        """Hypertension with chronic kidney disease or heart failure is coded as the
+        combination the classification presumes (guideline I.C.9.a): I12, I11 or I13 in place
+        of I10, with the CKD stage and the heart failure still coded beside it."""
+        plain = next((s for s in codes if s.code == "I10"), None)
+        kidney = [s for s in codes if s.code.startswith("N18")]
+        heart = [s for s in codes if s.code.startswith("I50")]
+        if plain is None or not (kidney or heart):
+            return codes
+        end_stage = any(s.code in ("N18.5", "N18.6") for s in kidney)
+        if kidney and heart:
+            code = "I13.2" if end_stage else "I13.0"
+        elif kidney:
+            code = "I12.0" if end_stage else "I12.9"
+        else:
+            code = "I11.0"
+        row = self.catalog.code_row("icd10cm", to_key(code))
+        if row is None or not VALIDITY.valid("icd10cm", to_key(code), day):
+            return codes
+        linked = ", ".join(s.code for s in [*kidney, *heart])
+        combined = plain.model_copy(
+            update={
+                "code": code,
+                "title": str(row["title"]),
+                "reason": f"hypertension with {linked}: the classification presumes the link "
+                f"(guideline I.C.9.a); {plain.reason}",
+                "citations": [],
+            }
+        )
+        return [combined if s is plain else s for s in codes]
 
     @staticmethod
     def codable(phrase: Phrase, setting: str) -> Assertion | None:
@@ -237,6 +270,31 @@ def integral(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCoded]]
                 dropped.append(
                     NotCoded(text=e.text, start=e.start, end=e.end, assertion="present", why=why)
                 )
+        else:
+            kept.append(s)
+    return kept, dropped
+
+
+VAGUE = ("without complications", "unspecified")
+
+
+def most_specific(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCoded]]:
+    """An unspecified or "without complications" code is left out when the note gives a more
+    specific code of the same category (E11.9 beside E11.22: guideline I.B.2)."""
+    kept, dropped = [], []
+    for s in codes:
+        better = next(
+            (o for o in codes if o is not s and o.code[:3] == s.code[:3]
+             and not any(v in o.title.lower() for v in VAGUE)),
+            None,
+        )  # fmt: skip
+        if better is not None and any(v in s.title.lower() for v in VAGUE):
+            why = f"{better.code} says more of the same condition (guideline I.B.2)"
+            dropped += [
+                NotCoded(text=e.text, start=e.start, end=e.end, assertion=s.assertion, why=why)
+                for e in s.evidence
+            ]
+            better.evidence.extend(s.evidence)
         else:
             kept.append(s)
     return kept, dropped

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration  # ingests part of the index and builds the
 
 MAIN_TERMS = {
     "Pain", "Hypertension", "Pneumonia", "Fever", "Cough", "Diabetes", "Stroke", "Chronic",
-    "History",
+    "History", "Disease",
 }  # fmt: skip
 NOTE = (
     "Patient denies chest pain. History of stroke. Possible pneumonia.\n"
@@ -125,3 +125,18 @@ def test_bad_notes_are_refused(note: str, problem: str) -> None:
     with pytest.raises(ValidationError) as raised:
         NoteRequest.model_validate({"note": note, "date_of_service": "2026-11-20"})
     assert problem in str(raised.value)
+
+
+def test_hypertension_with_kidney_disease_is_the_combination(index: Index) -> None:
+    note = "Assessment:\n1. Hypertension.\n2. Chronic kidney disease stage 4."
+    codes = {s.code: s for s in ask(index, note).codes}
+    assert "I12.9" in codes and "I10" not in codes and "N18.4" in codes
+    assert "I.C.9.a" in codes["I12.9"].reason
+
+
+def test_a_vaguer_code_of_the_same_category_gives_way(index: Index) -> None:
+    note = "Follow-up of diabetes.\nType 2 diabetes mellitus with diabetic chronic kidney disease."
+    result = ask(index, note)
+    codes = {s.code for s in result.codes}
+    assert "E11.22" in codes and not codes & {"E11.9", "E11.8"}
+    assert any("I.B.2" in n.why for n in result.not_coded)
