@@ -46,6 +46,15 @@ def load(path: Path) -> list[NoteCase]:
     return cases
 
 
+def split(cases: list[NoteCase], part: str) -> list[NoteCase]:
+    """The tuning half (odd-numbered notes), the checking half (even) or all: a change is
+    chosen on one half and checked on the other."""
+    if part == "all":
+        return cases
+    odd = part == "tune"
+    return [c for c in cases if (int(c.id.rsplit("-", 1)[-1]) % 2 == 1) == odd]
+
+
 def score(cases: list[NoteCase], coded: list[CodedNote], seconds: list[float]) -> dict[str, Any]:
     """Micro recall of the must codes, precision (suggested codes that are must or may),
     the share of must-not codes suggested, and the share of evidence spans that quote the

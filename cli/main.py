@@ -256,7 +256,7 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     folder = args.sets or Path.cwd().parent / "shared" / "eval"
     real = None
     if args.only == "notes":
-        return run_notes(index, args.json)
+        return run_notes(index, args.json, args.part)
     if args.only in (None, "real"):
         real = run_real(index, folder / "dev_real.jsonl", args.part)
     rows: list[dict[str, object]] = []
@@ -283,11 +283,12 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
 NOTES_DEV = Path(__file__).resolve().parents[1] / "bench" / "notes_dev.jsonl"
 
 
-def run_notes(index: Index, as_json: bool) -> int:
-    """Note coding on the development notes, extractive mode."""
+def run_notes(index: Index, as_json: bool, part: str) -> int:
+    """Note coding on the development notes (or one half of them), extractive mode."""
     from assistant import evaluate_notes
 
-    found = evaluate_notes.run(index, evaluate_notes.load(NOTES_DEV))
+    cases = evaluate_notes.split(evaluate_notes.load(NOTES_DEV), part)
+    found = evaluate_notes.run(index, cases)
     if as_json:
         print(json.dumps({"notes": found}, indent=2))
         return 0
