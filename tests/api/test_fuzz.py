@@ -15,7 +15,7 @@ from tests.api.conftest import Server
 
 EXAMPLES = 25
 # a response of thousands of changes takes schemathesis a while to check against the schema
-FEWER = {"GET /v1/changes": 10, "POST /v1/check": 10, "POST /v1/code-note": 5}
+FEWER = {"GET /v1/changes": 10, "POST /v1/check": 10, "POST /v1/code-note": 10}
 
 
 @pytest.fixture(scope="module")
