@@ -9,7 +9,7 @@ from api.state import AppState
 from assistant.answer_types import Answer
 from assistant.changes import changes, latest, previous
 from assistant.chat import Turn
-from assistant.check import table_passage
+from assistant.check import any_passage
 from assistant.check.model import Encounter, Report
 from assistant.codes import to_key
 from assistant.currency import annotated, today
@@ -72,14 +72,8 @@ def code_changes(
 def passage(state: AppState, passage_id: str) -> dict[str, object]:
     """A passage with the ones around it; also the change records and the table rows that
     findings cite."""
-    from assistant import change_notes
-
     catalog = ready(state).catalog
-    found = (
-        catalog.passage(passage_id)
-        or change_notes.by_id(catalog, passage_id)
-        or table_passage(catalog, passage_id)
-    )
+    found = any_passage(catalog, passage_id)
     if found is None:
         raise NotFound(f"no passage with id {passage_id!r}")
     before, after = catalog.neighbours(passage_id)

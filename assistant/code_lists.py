@@ -38,6 +38,7 @@ class CodeLists:
         self.spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
         self.arrays: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.sets: dict[tuple[str, int], frozenset[str]] = {}
+        self.horizon: dict[str, int] = {}  # the last day the tables cover, per system
         self.lock = threading.Lock()
 
     def of(self, system: str) -> dict[str, list[tuple[int, int]]]:
@@ -49,6 +50,7 @@ class CodeLists:
                 firsts = np.array([a for _, a, _ in pairs], dtype=np.int64)
                 lasts = np.array([b for _, _, b in pairs], dtype=np.int64)
                 self.spans[system], self.arrays[system] = spans, (keys, firsts, lasts)
+                self.horizon[system] = int(lasts.max()) if len(lasts) else 0
             return self.spans[system]
 
     def valid_on(self, system: str, day: date) -> frozenset[str]:
@@ -57,7 +59,7 @@ class CodeLists:
         keys, firsts, lasts = self.arrays[system]
         # past the tables' last day (FY2027's lists end 2027-03-31, before an April update is
         # known), the codes valid on that day stay valid
-        when = min(as_number(day), int(lasts.max()) if len(lasts) else as_number(day))
+        when = min(as_number(day), self.horizon[system] or as_number(day))
         found = self.sets.get((system, when))
         if found is None:
             found = frozenset(keys[(firsts <= when) & (when <= lasts)].tolist())

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -110,6 +110,27 @@ def trimmed_tabular(folder: Path, chapters: set[str] = MINI_CHAPTERS) -> Path:
     path = folder / "icd10cm-tabular-mini.xml"
     tree.write(path, encoding="utf-8", xml_declaration=True)
     return path
+
+
+def index_slice(folder: Path, main_terms: Iterable[str]) -> Path:
+    """Whole blocks (a main term, as the index prints it, and its sub-terms) of the real
+    flattened Alphabetic Index, so levels stay valid."""
+    import csv
+
+    wanted = set(main_terms)
+    source = corpus_file("icd10cm_index_2025_flat.csv")
+    with source.open(newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    kept, keep = [rows[0]], False
+    for row in rows[1:]:
+        if row[2] == "0":
+            keep = row[3] in wanted
+        if keep:
+            kept.append(row)
+    out = folder / "icd10cm_index_2025_flat.csv"
+    with out.open("w", newline="") as handle:
+        csv.writer(handle).writerows(kept)
+    return out
 
 
 def trimmed_gems(folder: Path, gems: Path) -> Path:

@@ -81,4 +81,15 @@ def table_passage(catalog: Catalog, passage_id: str) -> Passage | None:
     return tables.by_id(catalog, passage_id) or ncci.by_id(catalog, passage_id)
 
 
-__all__ = ["Encounter", "Report", "check", "table_passage"]
+def any_passage(catalog: Catalog, passage_id: str) -> Passage | None:
+    """Any passage a citation may name: a loaded one, a change record or a table row."""
+    from assistant import change_notes
+
+    return (
+        catalog.passage(passage_id)
+        or change_notes.by_id(catalog, passage_id)
+        or table_passage(catalog, passage_id)
+    )
+
+
+__all__ = ["Encounter", "Report", "any_passage", "check", "table_passage"]

@@ -9,11 +9,10 @@ import re
 from datetime import date
 
 from assistant.catalog import Catalog
-from assistant.check import check, table_passage
+from assistant.check import any_passage, check
 from assistant.check.model import Diagnosis, Encounter, Patient, Procedure, Report
 from assistant.citations import Citations
 from assistant.errors import InvalidField
-from assistant.models import Passage
 from assistant.query import Query
 
 TOGETHER = re.compile(
@@ -64,16 +63,6 @@ def checked(catalog: Catalog, question: str, query: Query, day: date) -> Report 
     return report.model_copy(update={"findings": kept})
 
 
-def opened(catalog: Catalog, passage_id: str) -> Passage | None:
-    from assistant import change_notes
-
-    return (
-        catalog.passage(passage_id)
-        or change_notes.by_id(catalog, passage_id)
-        or table_passage(catalog, passage_id)
-    )
-
-
 def check_block(catalog: Catalog, report: Report, cites: Citations) -> str:
     """The findings and the grouping, as lines of an answer, each citing its passages."""
     codes = ", ".join(f.code for f in (report.hcc.entries if report.hcc else []))
@@ -85,7 +74,7 @@ def check_block(catalog: Catalog, report: Report, cites: Citations) -> str:
     serious = [f for f in report.findings if f.severity != "info"]
     for finding in serious[:SHOWN]:
         marks = "".join(
-            cites.cite(p) for c in finding.citations if (p := opened(catalog, c.passage_id))
+            cites.cite(p) for c in finding.citations if (p := any_passage(catalog, c.passage_id))
         )
         mark = "✖" if finding.severity == "error" else "⚠"
         lines.append(f"- {mark} {finding.message} {marks}".rstrip())
@@ -94,7 +83,7 @@ def check_block(catalog: Catalog, report: Report, cites: Citations) -> str:
     if report.drg and report.drg.drg:
         drg = report.drg
         marks = "".join(
-            cites.cite(p) for c in drg.citations if (p := opened(catalog, c.passage_id))
+            cites.cite(p) for c in drg.citations if (p := any_passage(catalog, c.passage_id))
         )
         drivers = "; ".join(f"{d.code}: {d.why}" for d in drg.drivers) or "no CC or MCC"
         lines.append(
@@ -107,7 +96,7 @@ def check_block(catalog: Catalog, report: Report, cites: Citations) -> str:
             cites.cite(p)
             for e in mapped
             for c in e.citations
-            if (p := opened(catalog, c.passage_id))
+            if (p := any_passage(catalog, c.passage_id))
         )
         held = ", ".join(f"{e.code} {e.hcc} ({e.label})" for e in mapped)
         # (the model's name, "V28", would read as an ICD-10-CM category in an answer)

@@ -14,9 +14,8 @@ from assistant.answer_types import Citation
 from assistant.catalog import Catalog
 from assistant.check.model import Encounter, Finding, Severity
 from assistant.citations import Citations
-from assistant.codes import CPT, HCPCS, ICD10CM, ICD10PCS, display, to_key
+from assistant.codes import CPT, HCPCS, ICD10PCS, display, to_key
 from assistant.editions import edition
-from assistant.errors import InvalidField
 from assistant.models import Passage
 from assistant.shelves import on_day
 from assistant.validity import VALIDITY, Validity
@@ -51,14 +50,6 @@ def procedure_system(key: str) -> str | None:
     return None
 
 
-def diagnosis_system(key: str, where: str, written: str) -> str:
-    if ICD10CM.match(key) and not key[:1].isdigit():
-        return "icd10cm"
-    other = procedure_system(key)
-    kind = f"looks like an {NAMES[other]} code" if other else "is not an ICD-10-CM code"
-    raise InvalidField(where, f"{written!r} {kind}; diagnoses take ICD-10-CM codes")
-
-
 class Context:
     def __init__(self, catalog: Catalog, encounter: Encounter, validity: Validity = VALIDITY):
         self.encounter = encounter
@@ -74,21 +65,19 @@ class Context:
         self.lines = self.read(encounter)
 
     def read(self, encounter: Encounter) -> list[Line]:
+        """Each code with its system: the model has checked each list's form already
+        (model.DIAGNOSIS_FORM, PROCEDURE_FORM), so a diagnosis is ICD-10-CM and a procedure's
+        form names its system."""
         lines = []
         for i, dx in enumerate(encounter.diagnoses):
             where = f"diagnoses[{i}].code"
-            key = to_key(dx.code)
-            system = diagnosis_system(key, where, dx.code)
             role = "principal" if i == 0 else "secondary"
-            lines.append(self.line(where, dx.code, system, key, role, dx.poa))
+            lines.append(self.line(where, dx.code, "icd10cm", to_key(dx.code), role, dx.poa))
         for i, px in enumerate(encounter.procedures):
             where = f"procedures[{i}].code"
             key = to_key(px.code)
             form = procedure_system(key)
-            if form is None:
-                raise InvalidField(
-                    where, f"{px.code!r} is not an ICD-10-PCS, HCPCS or CPT code in form"
-                )
+            assert form is not None, where  # PROCEDURE_FORM is the union of the three forms
             mods = [m.strip().upper() for m in px.modifiers]
             lines.append(self.line(where, px.code, form, key, "procedure", None, px.units, mods))
         return lines

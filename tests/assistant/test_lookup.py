@@ -3,7 +3,6 @@ list (hash embedder: the lookup needs no vectors)."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from assistant.retrieval.index_lookup import leads
 from assistant.settings import Settings
 from assistant.text import stem, stems, words_of
 from ingest.run import ingest
-from tests.conftest import corpus_file, trimmed_tabular
+from tests.conftest import index_slice, trimmed_tabular
 
 MAIN_TERMS = (
     "Bronchitis",
@@ -31,30 +30,13 @@ MAIN_TERMS = (
 )
 
 
-def index_slice(folder: Path) -> Path:
-    """Whole blocks (a main term and its sub-terms) of the real index, so levels stay valid."""
-    source = corpus_file("icd10cm_index_2025_flat.csv")
-    with source.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.reader(handle))
-    kept, keep = [rows[0]], False
-    for row in rows[1:]:
-        if row[2] == "0":
-            keep = row[3] in MAIN_TERMS
-        if keep:
-            kept.append(row)
-    out = folder / "icd10cm_index_2025_flat.csv"
-    with out.open("w", newline="") as handle:
-        csv.writer(handle).writerows(kept)
-    return out
-
-
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     folder = tmp_path_factory.mktemp("lookup")
     settings = Settings(
         data_dir=folder / "data", corpus_dir=None, embedder="hash", vectors="memory"
     )
-    files = [trimmed_tabular(folder), index_slice(folder)]
+    files = [trimmed_tabular(folder), index_slice(folder, MAIN_TERMS)]
     _, errors = ingest(settings, files, quiet=True)
     assert not errors
     return Index(settings)
@@ -156,7 +138,7 @@ def test_a_running_searcher_picks_up_a_finished_ingest(
     assert not ingest(settings, [trimmed_tabular(tmp_path)], quiet=True)[1]
     searcher = Index(settings).searcher
     assert lookup_of(searcher, "hives") == []
-    assert not ingest(settings, [index_slice(tmp_path)], quiet=True)[1]
+    assert not ingest(settings, [index_slice(tmp_path, MAIN_TERMS)], quiet=True)[1]
     deadline = time.monotonic() + 60
     while lookup_of(searcher, "hives") != ["L50.9"] and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -3,9 +3,6 @@ a few main terms), with NegEx reading what the note says of each condition."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import pytest
 from pydantic import ValidationError
 
@@ -15,35 +12,18 @@ from assistant.note_coder.model import MAX_NOTE_CHARS, CodedNote, NoteRequest
 from assistant.note_coder.reading import reader_for
 from assistant.note_coder.vocabulary import condition_terms, variants
 from assistant.settings import Settings
-from tests.conftest import corpus_file
+from tests.conftest import index_slice
 
 pytestmark = pytest.mark.integration  # ingests part of the index and builds the reader
 
-MAIN_TERMS = {
-    "Pain", "Hypertension", "Pneumonia", "Fever", "Cough", "Diabetes", "Stroke", "Chronic",
-    "History", "Disease",
+MAIN_TERMS = {  # as the index prints them
+    "Pain", "Hypertension, hypertensive", "Pneumonia", "Fever", "Cough", "Diabetes, diabetic",
+    "Stroke", "Chronic", "History", "Disease, diseased",
 }  # fmt: skip
 NOTE = (
     "Patient denies chest pain. History of stroke. Possible pneumonia.\n"
     "Mother has diabetes.\nAssessment: essential hypertension."
 )
-
-
-def trimmed_index(folder: Path) -> Path:
-    """The real flattened Alphabetic Index, only the lines under a few main terms."""
-    source = corpus_file("icd10cm_index_2025_flat.csv")
-    out = folder / "icd10cm_index_2025_flat.csv"
-    with source.open(newline="", encoding="utf-8") as rows, out.open("w", newline="") as kept:
-        reader = csv.DictReader(rows)
-        writer = csv.DictWriter(kept, fieldnames=reader.fieldnames or [])
-        writer.writeheader()
-        main = ""
-        for row in reader:
-            if row["Level"] == "0":
-                main = row["Term"]
-            if main.split(",")[0] in MAIN_TERMS:
-                writer.writerow(row)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +34,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     settings = Settings(
         data_dir=folder / "data", corpus_dir=None, embedder="hash", vectors="memory"
     )
-    results, errors = ingest(settings, [trimmed_index(folder)], quiet=True)
+    results, errors = ingest(settings, [index_slice(folder, MAIN_TERMS)], quiet=True)
     assert not errors, errors
     _, errors = ingest(settings, [], quiet=True)  # and the packaged tabular list
     assert not errors, errors
