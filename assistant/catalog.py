@@ -471,6 +471,15 @@ class Catalog:
         row = self.conn.execute(query, (system,)).fetchone()
         return str(row[0]) if row and row[0] else None
 
+    def billable_below(self, system: str, key: str) -> list[tuple[str, str]]:
+        """(code, title) of the billable codes under a category or subcategory."""
+        rows = self.conn.execute(
+            f"SELECT code, title FROM {self.codes_table} WHERE system = ? AND key > ? "
+            "AND key < ? AND billable = 1",
+            (system, key, key + "~"),
+        ).fetchall()
+        return sorted((str(r["code"]), str(r["title"])) for r in rows)
+
     def first_code_below(self, system: str, key: str, limit: int) -> list[str]:
         rows = self.conn.execute(
             f"SELECT code FROM {self.codes_table} WHERE system = ? AND parent = ? "

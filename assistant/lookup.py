@@ -18,9 +18,13 @@ from assistant.catalog import Catalog
 from assistant.text import stems
 from assistant.tuning import GRAFTED, LOOKUP_COMMON, LOOKUP_RARE
 
+TUPLES: dict[tuple[str, ...], tuple[str, ...]] = {}
+
 
 def interned(words: set[str]) -> tuple[str, ...]:
-    return tuple(sys.intern(w) for w in sorted(words))
+    """One tuple object per set of words (main terms repeat on thousands of entries)."""
+    key = tuple(sys.intern(w) for w in sorted(words))
+    return TUPLES.setdefault(key, key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +36,10 @@ class Entry:
     essential: tuple[str, ...]
     every: tuple[str, ...]
     level: int
+    main: tuple[str, ...]  # the essential words of the main term the path starts from
+    head: str  # that main term as printed
+    said: tuple[str, ...]  # the essential words below the main term, and those a "see" implies
+    denies: tuple[str, ...]  # the words a "without" in the path says are absent
 
 
 class IndexLookup:
@@ -41,6 +49,7 @@ class IndexLookup:
         self.catalog = catalog
         self.entries: list[Entry] = []
         self.postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+        self.mains: dict[str, array[int]] = defaultdict(lambda: array("I"))
         self.built = False
         self.lock = threading.Lock()
 
@@ -71,6 +80,22 @@ class IndexLookup:
             if len(out) >= limit:
                 break
         return out, whole
+
+    def under(self, text: str, main: set[str], system: str) -> list[Entry]:
+        """The entries of one system under the main terms a word of ``main`` names, best
+        first for the text, for a caller that judges each entry's words itself (the note
+        coder reads "diabetes ... with stage 3a chronic kidney disease" under "Diabetes")."""
+        self.build()
+        wanted = stems(text)
+        found = {i for word in main for i in self.mains.get(word, ())}
+
+        def rank(i: int) -> tuple[float, ...]:
+            # the entry whose own words say most of the text, then as for a query
+            entry = self.entries[i]
+            return (-sum(w in wanted for w in entry.essential), *self.rank(entry, wanted), i)
+
+        ranked = sorted(found, key=rank)
+        return [self.entries[i] for i in ranked if self.entries[i].system == system]
 
     def candidates(self, wanted: set[str]) -> set[int]:
         """Entries holding the query's rarest word, its next rarest unless that one is common,
@@ -137,32 +162,76 @@ class IndexLookup:
             below = under.get((ref["source"], key), [])
             if below and len(below) <= GRAFTED:
                 for at in below:
-                    self.graft(ref["path"], self.entries[at])
+                    self.graft(ref["path"], self.entries[at], key)
                 return
 
-    def graft(self, path: str, target: Entry) -> None:
+    def graft(self, path: str, target: Entry, key: str) -> None:
+        """The target's sub-term below the entry named becomes a sub-term of the path that
+        names it: "Need > vaccination" + "encounter for"."""
         level = path.count(" > ") + 1
+        own = stems(either(path))
         essential = interned(stems(re.sub(r"\([^)]*\)", " ", path)) | set(target.essential))
         every = interned(stems(path) | set(target.every))
-        self.append(Entry(target.system, target.code, essential, every, level + target.level))
+        main = main_words(path)
+        said = interned((own | (set(target.essential) - stems(key))) - set(main))
+        denies = interned(set(target.denies) | without(path))
+        head = sys.intern(path.split(" > ")[0])
+        level += target.level
+        entry = Entry(target.system, target.code, essential, every, level, main, head, said, denies)
+        self.append(entry)
 
     def add(self, system: str, code: str, path: str, column: str | None) -> int:
         words = f"{path} {column or ''}"
+        essential = stems(re.sub(r"\([^)]*\)", " ", words))
+        main = main_words(path)
         return self.append(
             Entry(
                 sys.intern(system),
                 sys.intern(code.rstrip("-").rstrip(".")),
-                interned(stems(re.sub(r"\([^)]*\)", " ", words))),
+                interned(essential),
                 interned(stems(words)),
                 path.count(" > "),
+                main,
+                sys.intern(path.split(" > ")[0]),
+                interned(stems(either(words)) - set(main)),
+                interned(without(words)),
             )
         )
 
     def append(self, entry: Entry) -> int:
         for word in entry.every:
             self.postings[word].append(len(self.entries))
+        for word in entry.main:
+            self.mains[word].append(len(self.entries))
         self.entries.append(entry)
         return len(self.entries) - 1
+
+
+def either(path: str) -> str:
+    """A path's essential words with each "X or Y" read as X: a note says "atrial
+    fibrillation" for "atrial or auricular", "acute bronchitis" for "acute or subacute"."""
+    return re.sub(r"\bor\s+[\w-]+", " ", re.sub(r"\([^)]*\)", " ", path))
+
+
+WITHOUT = re.compile(r"\bwithout\s+([^>()]*)", re.I)
+
+
+WITH = re.compile(r"\bwith\s+([^>()]*)", re.I)
+
+
+def without(path: str) -> set[str]:
+    """The words after each "without" of a path, to the end of its term or modifier, less
+    those a deeper sub-term has "with" again ("acute (without necrosis or infection) > with
+    necrosis": necrosis is there)."""
+    denied: set[str] = set()
+    for term in path.split(" > "):
+        denied -= {w for m in WITH.finditer(term) for w in stems(m.group(1))}
+        denied |= {w for m in WITHOUT.finditer(term) for w in stems(m.group(1))}
+    return denied
+
+
+def main_words(path: str) -> tuple[str, ...]:
+    return interned(stems(re.sub(r"\([^)]*\)", " ", path.split(" > ")[0])))
 
 
 def bare(path: str) -> str:

@@ -13,9 +13,10 @@ SEARCH_STOP = frozenset(
     "a an and are as at be by can code codes coding do does for from how i if in is it its may "
     "of on or should the this to what when where which with without you".split(" ")
 )
-# words that say nothing about which Alphabetic Index entry is meant
+# words that say nothing about which Alphabetic Index entry is meant ("without" does: "Migraine >
+# without aura" is not "with aura")
 LOOKUP_STOP = frozenset(
-    "a an and are as at be by for from in into is of on or the to with without due other than "
+    "a an and are as at be by for from in into is of on or the to with due other than "
     "what which code codes coding".split()
 )
 SUFFIXES = ("ations", "ation", "ically", "ical", "ive", "ions", "ion", "ic", "ia", "es", "s", "y")

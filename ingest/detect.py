@@ -31,13 +31,16 @@ class Loader:
     name: str
     detect: Callable[[Path], bool]
     load: Callable[[Path], SourceData]
+    revision: int = 0  # raised when the loader reads its files differently: they load again
 
 
 def loaders() -> list[Loader]:
     found = []
     for module_name in LOADER_MODULES:
         module = import_module(f"ingest.loaders.{module_name}")
-        found.append(Loader(module.NAME, module.detect, module.load))
+        found.append(
+            Loader(module.NAME, module.detect, module.load, getattr(module, "REVISION", 0))
+        )
     return found
 
 

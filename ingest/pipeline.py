@@ -82,7 +82,9 @@ class Pipeline:
 
     def run(self, loader: Loader, path: Path) -> IngestResult:
         started = time.monotonic()
-        tag = f"{loader.name}@{PIPELINE_VERSION}"
+        tag = f"{loader.name}@{PIPELINE_VERSION}" + (
+            f".{loader.revision}" if loader.revision else ""
+        )
         if self.unchanged(path, tag):
             return IngestResult(loader.name, str(path), loader.name, "", "unchanged")
         self.progress.say(f"{path}: reading with loader {loader.name}")

@@ -22,6 +22,7 @@ from assistant.citations import Citations
 from assistant.codes import to_key
 from assistant.editions import edition
 from assistant.index import Index
+from assistant.lookup import Entry
 from assistant.note_coder.model import (
     Assertion,
     CodedNote,
@@ -31,18 +32,23 @@ from assistant.note_coder.model import (
     Suggestion,
 )
 from assistant.note_coder.reading import HEADER, Mention, reader_for
-from assistant.note_coder.vocabulary import condition_terms, variants
+from assistant.note_coder.vocabulary import condition_terms, main_term, names
+from assistant.text import stems
 from assistant.validity import VALIDITY
 
 JOINED = re.compile(r"^[\s-]*(?:\d{1,2}[a-z]?)?[\s-]*$")  # "type 2 diabetes", "non-ST"
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'/-]*|[,;:.()]")
+PUNCTUATION = set(",;:.()")
+# words that end a condition's qualifiers: the next condition, a verb, a treatment
 STOP = {
-    "and", "or", "on", "for", "to", "due", "secondary", "in", "at", "from", "by", "was", "is",
-    "are", "were", "treated", "continue", "who", "that", "which", "but", "as", "after",
-    "since", "has", "have", "had", "presents", "presented", "seen", "also", "not", "no",
+    "and", "or", "for", "at", "from", "by", "was", "is", "are", "were", "treated", "continue",
+    "who", "that", "which", "but", "as", "after", "since", "has", "have", "had", "presents",
+    "presented", "seen", "also", "no",
 }  # fmt: skip
-LEFT_WORDS = 3
+LEFT_WORDS = 6
 RIGHT_WORDS = 8
+AFTER_COMMA = 4  # words: a short part after a comma that names no condition qualifies one
+UNSAID = frozenset({"nec", "nos"})  # an index path's notation, not a word the note must say
 FIRST_SECTIONS = ("assessment", "impression", "diagnos", "plan")
 WHY = {
     "negated": "negated in the note",
@@ -50,6 +56,10 @@ WHY = {
     "family": "a relative's condition (a family history code may apply)",
     "uncertain": "uncertain in an outpatient setting: code the symptoms instead (guideline IV.H)",
 }
+
+
+HISTORY = stems("history")
+Picked = tuple[str, str, str, bool]  # code, title, the index path to it, whether it is whole
 
 
 @dataclass
@@ -82,34 +92,45 @@ def phrases(note: str, mentions: list[Mention]) -> list[Phrase]:
 def windows(note: str, phrase: Phrase) -> list[str]:
     """The words to look up, widest first: the phrase with the qualifiers on both sides, with
     those before it only, with those after it only, and alone."""
-    both = window(note, phrase)
+    left, right = qualifiers(note, phrase)
     named = note[phrase.start : phrase.end]
-    left, _, right = both.partition(named)
-    return [both, f"{left}{named}".strip(), f"{named}{right}".strip(), named]
+    return [" ".join(w) for w in ([*left, named, *right], [*left, named], [named, *right], [named])]
 
 
-def window(note: str, phrase: Phrase) -> str:
-    """The phrase with the qualifiers around it in its sentence: up to three words before it
-    and, after it, what follows up to a stop ("with ..." and "of the right knee" go on)."""
+def qualifiers(note: str, phrase: Phrase) -> tuple[list[str], list[str]]:
+    """The words around a phrase in its sentence that may qualify it: up to four before it and,
+    after it, what follows up to a stop ("due to E. coli", "of the right knee" and a short part
+    after a comma, "atrial fibrillation, paroxysmal", go on)."""
     begin, end = phrase.sentence
-    before = [w for w in WORD.findall(note[begin : phrase.start])]
     left: list[str] = []
-    for word in reversed(before):
-        if word in ",;:.()" or word.lower() in STOP or len(left) == LEFT_WORDS:
+    for match in reversed(list(WORD.finditer(note, begin, phrase.start))):
+        word = match.group(0)
+        if word in PUNCTUATION or word.lower() in STOP or len(left) == LEFT_WORDS:
             break
         left.insert(0, word)
     right: list[str] = []
-    for word in WORD.findall(note[phrase.end : end]):
-        if word in ",;:.()" or word.lower() in STOP or len(right) == RIGHT_WORDS:
+    tokens = list(WORD.finditer(note, phrase.end, end))
+    for n, match in enumerate(tokens):
+        word = match.group(0)
+        if word == ",":
+            part = next(
+                (i for i in range(n + 1, len(tokens)) if tokens[i].group(0) in PUNCTUATION),
+                len(tokens),
+            )
+            if not 0 < part - n - 1 <= AFTER_COMMA:
+                break
+            continue
+        if word in PUNCTUATION or word.lower() in STOP or len(right) == RIGHT_WORDS:
             break
         right.append(word)
-    return " ".join([*left, note[phrase.start : phrase.end], *right])
+    return left, right
 
 
 class NoteCoder:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.catalog = index.catalog
+        self.lookup = index.searcher.derived.lookup
 
     def code(self, request: NoteRequest) -> CodedNote:
         note, day = request.note, request.date_of_service
@@ -120,7 +141,15 @@ class NoteCoder:
         cites = Citations()
         for phrase in found:
             named = note[phrase.start : phrase.end]
+            evidence = Evidence(start=phrase.start, end=phrase.end, text=named)
             coded_as = self.codable(phrase, request.setting)
+            past = self.history(note, phrase, day) if coded_as is None else None
+            if past is not None:
+                if past[0] in codes:
+                    codes[past[0]].evidence.append(evidence)
+                else:
+                    codes[past[0]] = self.suggestion(past, evidence, phrase.assertion, day, cites)
+                continue
             if coded_as is None:
                 why = WHY[phrase.assertion]
                 not_coded.append(
@@ -134,14 +163,15 @@ class NoteCoder:
             picked = next((got for w in tries if (got := self.pick(w, named, day))), None)
             if picked is None:
                 continue
-            evidence = Evidence(start=phrase.start, end=phrase.end, text=named)
             if picked[0] in codes:
                 codes[picked[0]].evidence.append(evidence)
             else:
                 codes[picked[0]] = self.suggestion(picked, evidence, coded_as, day, cites)
         combined = self.hypertension(list(codes.values()), day)
         specific, vaguer = most_specific(combined)
-        kept, symptoms = integral(specific)
+        assessed, outside = assessed_symptoms(specific, found)
+        kept, symptoms = integral(assessed)
+        symptoms = outside + symptoms
         ordered = order(kept, found)
         return CodedNote(
             codes=ordered,
@@ -150,9 +180,23 @@ class NoteCoder:
             editions={"icd10cm": edition(day)},
         )
 
+    def history(self, note: str, phrase: Phrase, day: date) -> Picked | None:
+        """A past condition's personal history code, a relative's condition's family history
+        code, where the index has one ("History > personal (of) > stroke without residual
+        deficits")."""
+        if phrase.assertion not in ("historical", "family"):
+            return None
+        whose = "personal" if phrase.assertion == "historical" else "family"
+        named = note[phrase.start : phrase.end]
+        for words in dict.fromkeys(windows(note, phrase)):
+            picked = self.pick(f"history {whose} {words}", named, day, main=HISTORY)
+            if picked is not None:
+                return picked
+        return None
+
     def suggestion(
         self,
-        picked: tuple[str, str, str, bool],
+        picked: Picked,
         evidence: Evidence,
         assertion: Assertion,
         day: date,
@@ -216,23 +260,58 @@ class NoteCoder:
             return "uncertain"
         return None
 
-    def pick(self, words: str, named: str, day: date) -> tuple[str, str, str, bool] | None:
-        """The first reportable code the Alphabetic Index leads the words to through a main
-        term the note itself names (a coder starts from the condition, not from a word around
-        it), with its title, that index path and whether the entry holds every word."""
-        found, whole = self.index.searcher.derived.lookup.search(words, "icd10cm", 12)
-        heads = {w.lower() for w in WORD.findall(named)}
-        for system, code in found:
-            key = to_key(code)
-            if not VALIDITY.valid(system, key, day):
+    def pick(
+        self, words: str, named: str, day: date, main: set[str] | None = None
+    ) -> Picked | None:
+        """The first reportable code the Alphabetic Index leads the words to the way a coder
+        reads it: from a main term the note names (or ``main``: "History" for a past
+        condition), down sub-terms whose every word the note says, to a code completed in the
+        Tabular List with the note's own qualifiers when the index gives a category. With its
+        title, that index path and whether the entry holds every word of the condition."""
+        said = stems(words) | UNSAID
+        absent = denied(words)
+        condition = stems(named)
+        heads = main or condition
+        for entry in self.lookup.under(words, heads, "icd10cm"):
+            if not set(entry.said) <= said or not main_term(entry.head)[1] <= said:
                 continue
-            path = next((p for p in self.catalog.index_paths(code) if starts_with(p, heads)), None)
-            if path is None:
+            if not (names(named, entry.head) if main is None else set(entry.main) <= main):
                 continue
-            row = self.catalog.code_row(system, key)
-            title = str(row["title"]) if row is not None else ""
-            return code, title, f"Alphabetic Index: {path} -> {code}", whole
+            if (absent & set(entry.every)) - set(entry.denies):
+                continue  # "with hematuria" for "without hematuria"
+            if not (condition <= set(entry.every) if main else condition & set(entry.every)):
+                continue  # a history code names the whole condition
+            completed = self.completed(entry.code, said, day)
+            if completed is None:
+                continue
+            code, title, how = completed
+            path = self.path_to(entry)
+            whole = condition <= set(entry.every)
+            return code, title, f"Alphabetic Index: {path} -> {entry.code}{how}", whole
         return None
+
+    def completed(self, code: str, said: set[str], day: date) -> tuple[str, str, str] | None:
+        """A reportable code: the index's own, or when that is a category, the code below it
+        whose title holds most of the note's words (the unspecified one when none does)."""
+        key = to_key(code)
+        if VALIDITY.valid("icd10cm", key, day):
+            row = self.catalog.code_row("icd10cm", key)
+            return code, str(row["title"]) if row is not None else "", ""
+        below = [
+            (c, t) for c, t in self.catalog.billable_below("icd10cm", key)
+            if VALIDITY.valid("icd10cm", to_key(c), day)
+        ]  # fmt: skip
+        if not below:
+            return None
+        best = max(below, key=lambda ct: (len(stems(ct[1]) & said), "unspecified" in ct[1].lower()))
+        return best[0], best[1], f", completed in the Tabular List as {best[0]}"
+
+    def path_to(self, entry: Entry) -> str:
+        """The index path an entry was read from (a "see" reference's path for one grafted)."""
+        paths = self.catalog.index_paths(entry.code) or self.catalog.index_paths(entry.code + "-")
+        words = set(entry.essential)
+        fitting = [p for p in paths if stems(re.sub(r"\([^)]*\)", " ", p)) <= words]
+        return (fitting or paths or [entry.code])[0]
 
     def checked(self, request: NoteRequest, codes: list[Suggestion]) -> list[Any]:
         if not codes:
@@ -300,9 +379,43 @@ def most_specific(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCo
     return kept, dropped
 
 
-def starts_with(path: str, heads: set[str]) -> bool:
-    """Whether an index path's main term is one of the words the note used."""
-    return bool(heads & set(variants(path.split(" > ")[0])))
+WITHOUT = re.compile(r"\bwithout\s+((?:[a-z0-9-]+\s*){1,2})", re.I)
+NOT_DENIED = re.compile(r"\b(?:with|not|and|or)\b.*", re.I)
+
+
+def denied(words: str) -> set[str]:
+    """The words a "without" says are absent ("cystitis without hematuria"): up to two after
+    it, up to the next "with", "not", "and" or "or"."""
+    return {w for m in WITHOUT.finditer(words) for w in stems(NOT_DENIED.sub("", m.group(1)))}
+
+
+def assessed_symptoms(
+    codes: list[Suggestion], found: list[Phrase]
+) -> tuple[list[Suggestion], list[NotCoded]]:
+    """When the assessment (impression, diagnoses) gives a diagnosis, a symptom the note names
+    only elsewhere (the complaint, the history of the illness) is what the diagnosis explains:
+    it is not coded (guidelines I.B.5, IV.D). A symptom the assessment itself names is."""
+    assessed = {(p.start, p.end) for p in found if any(s in p.section for s in FIRST_SECTIONS)}
+
+    def in_assessment(s: Suggestion) -> bool:
+        return any((e.start, e.end) in assessed for e in s.evidence)
+
+    diagnosis = next(
+        (s for s in codes if not s.code.startswith(("R", "Z")) and in_assessment(s)), None
+    )
+    if diagnosis is None:
+        return codes, []
+    kept, dropped = [], []
+    for s in codes:
+        if s.code.startswith("R") and not in_assessment(s):
+            why = f"a symptom the assessment explains with {diagnosis.code}: not coded (I.B.5)"
+            dropped += [
+                NotCoded(text=e.text, start=e.start, end=e.end, assertion="present", why=why)
+                for e in s.evidence
+            ]
+        else:
+            kept.append(s)
+    return kept, dropped
 
 
 def order(codes: list[Suggestion], found: list[Phrase]) -> list[Suggestion]:

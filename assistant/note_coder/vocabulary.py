@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from assistant.catalog import Catalog
+from assistant.text import stems
 
 SOURCE = "icd10cm-index"
 CONDITION_SHARE = 0.6  # of a main term's coded lines that must lead to a condition
+FORM_PREFIX = 4  # letters the forms of one word share ("tuberculosis, tubercular")
 SHORTEST = 3  # letters: shorter main terms are abbreviations that match ordinary words
 
 
@@ -20,13 +23,37 @@ def is_condition(code: str) -> bool:
     return code[:1] in "ABCDEFGHIJKLMNOPQRST"
 
 
+@lru_cache(maxsize=50_000)
+def main_term(head: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A main term's forms ("Failure, failed" -> failure, failed) and the stems of the words
+    that qualify it ("Acidity, gastric" -> gastric): a note names the main term when it says
+    one of the forms and the qualifiers."""
+    forms = frozenset(variants(head))
+    parts = re.sub(r"\([^)]*\)", "", head).split(",")
+    first = parts[0].strip().lower()
+    qualifying = [p for p in parts[1:] if p.strip().lower()[:FORM_PREFIX] != first[:FORM_PREFIX]]
+    return forms, frozenset(stems(" ".join(qualifying)))
+
+
+def names(text: str, head: str) -> bool:
+    """Whether words of a note say a main term in one of its forms, or its plural."""
+    forms, _ = main_term(head)
+    words = " " + " ".join(re.findall(r"[a-z0-9']+", text.lower())) + " "
+    return any(f" {f} " in words or f" {f}s " in words or f" {f}es " in words for f in forms)
+
+
 def variants(main_term: str) -> list[str]:
     """The forms a main term is written in: "Diabetes, diabetic (mellitus) (sugar)" ->
-    ["diabetes", "diabetic"]; "Pain(s)" -> ["pain", "pains"]."""
+    ["diabetes", "diabetic"]; "Pain(s)" -> ["pain", "pains"]. A part after a comma that is not
+    a form of the first word qualifies it ("Acroasphyxia, chronic"): it is no name of its own."""
     plain = re.sub(r"\([^)]*\)", lambda m: "" if m.group(0) != "(s)" else "(s)", main_term)
     out = []
-    for part in plain.split(","):
+    parts = plain.split(",")
+    first = parts[0].strip().lower()
+    for part in parts:
         word = " ".join(part.split()).strip(" -").lower()
+        if word[:FORM_PREFIX] != first[:FORM_PREFIX]:
+            continue
         if "(s)" in word:
             out += [word.replace("(s)", "").strip(), word.replace(" (s)", "s").replace("(s)", "s")]
         elif word:

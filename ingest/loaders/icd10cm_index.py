@@ -10,6 +10,7 @@ from assistant.models import IndexEntry, Passage, SourceData, passage_id
 from ingest.loaders.common import checksum, clean, head
 
 NAME = "icd10cm-index"
+REVISION = 1  # 1: "Note:" lines are notes, not terms
 COLUMNS = ["RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code"]
 
 
@@ -31,6 +32,10 @@ def load(path: Path) -> SourceData:
             )
         for number, row in enumerate(reader, start=2):
             level = parse_level(path, number, row["Level"])
+            if row["Term"].startswith("Note:"):
+                # a note on the term above, printed as a line of its own: the lines after it
+                # are that term's sub-terms, not the note's ("Failure > heart > systolic")
+                continue
             if level > len(trail):
                 raise SourceError(path, f"level {level} has no parent line", number)
             term = clean(f"{row['Term']} {row['NonEssModif']}")

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.integration  # ingests part of the index and builds the
 
 MAIN_TERMS = {  # as the index prints them
     "Pain", "Hypertension, hypertensive", "Pneumonia", "Fever", "Cough", "Diabetes, diabetic",
-    "Stroke", "Chronic", "History", "Disease, diseased",
+    "Stroke", "Chronic", "History", "Disease, diseased", "Migraine", "Cystitis",
+    "Failure, failed", "Fibrillation", "Osteoarthritis", "Q fever", "Fatigue",
 }  # fmt: skip
 NOTE = (
     "Patient denies chest pain. History of stroke. Possible pneumonia.\n"
@@ -120,3 +121,49 @@ def test_a_vaguer_code_of_the_same_category_gives_way(index: Index) -> None:
     codes = {s.code for s in result.codes}
     assert "E11.22" in codes and not codes & {"E11.9", "E11.8"}
     assert any("I.B.2" in n.why for n in result.not_coded)
+
+
+def test_without_is_not_with(index: Index) -> None:
+    note = "Assessment: migraine without aura, not intractable, without status migrainosus."
+    codes = {s.code for s in ask(index, note).codes}
+    assert codes == {"G43.009"}
+    cystitis = {s.code for s in ask(index, "Acute cystitis without hematuria.").codes}
+    assert cystitis == {"N30.00"}
+    assert {s.code for s in ask(index, "Acute cystitis with hematuria.").codes} == {"N30.01"}
+
+
+def test_qualifiers_after_a_comma_and_before_the_condition(index: Index) -> None:
+    assert {s.code for s in ask(index, "Atrial fibrillation, paroxysmal.").codes} == {"I48.0"}
+    note = "Acute on chronic systolic congestive heart failure."
+    assert {s.code for s in ask(index, note, "inpatient").codes} == {"I50.23"}
+
+
+def test_a_category_is_completed_in_the_tabular_list(index: Index) -> None:
+    [right] = ask(index, "Imaging shows primary osteoarthritis of the right knee.").codes
+    assert right.code == "M17.11" and "completed in the Tabular List" in right.reason
+    [left] = ask(index, "Primary osteoarthritis of the left knee.").codes
+    assert left.code == "M17.12"
+
+
+def test_the_note_must_name_the_main_term(index: Index) -> None:
+    """ "Fever" is not "Q fever": an entry counts only under a main term the note says."""
+    codes = {s.code for s in ask(index, "Fever for two days.").codes}
+    assert codes == {"R50.9"}
+    assert {s.code for s in ask(index, "Q fever confirmed by serology.").codes} == {"A78"}
+
+
+def test_a_past_condition_gets_its_history_code(index: Index) -> None:
+    result = ask(index, "History of stroke in 2021 without residual deficits.")
+    [past] = result.codes
+    assert past.code == "Z86.73" and past.assertion == "historical"
+    assert "History > personal" in past.reason
+
+
+def test_symptoms_outside_the_assessment_are_what_it_explains(index: Index) -> None:
+    note = "Fatigue and fever for a week.\nAssessment: pneumonia."
+    result = ask(index, note)
+    assert {s.code for s in result.codes} == {"J18.9"}
+    why = {n.text.lower(): n.why for n in result.not_coded}
+    assert "assessment explains" in why["fatigue"]
+    named = ask(index, "Assessment: migraine. Fatigue.")  # not a symptom of the nervous system
+    assert {s.code for s in named.codes} == {"G43.909", "R53.83"}

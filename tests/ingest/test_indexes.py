@@ -22,6 +22,25 @@ def test_alphabetic_index_lines_carry_their_full_path() -> None:
     assert incomplete.code and not incomplete.code.endswith("-")
 
 
+def test_a_note_line_is_not_a_term(tmp_path: Path) -> None:
+    """The flattened index prints a term's note as a line of its own: the lines after it stay
+    sub-terms of that term."""
+    lines = [
+        "1,F,0,Failure,,,,", "2,F,1,heart,,,,I50.9", "3,F,2,specified NEC,,,,I50.89",
+        "4,F,1,Note: heart failure stages are not New York classes,,,,",
+        "5,F,2,systolic,,,(congestive),I50.20", "6,F,1,renal,,,,N19",
+    ]  # fmt: skip
+    index = tmp_path / "index.csv"
+    index.write_text(",".join(icd10cm_index.COLUMNS) + "\n" + "\n".join(lines) + "\n")
+    paths = {e.path: e.code for e in icd10cm_index.load(index).index}
+    assert paths == {
+        "Failure > heart": "I50.9",
+        "Failure > heart > specified NEC": "I50.89",
+        "Failure > heart > systolic (congestive)": "I50.20",
+        "Failure > renal": "N19",
+    }
+
+
 def test_index_with_wrong_columns_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "index.csv"
     bad.write_text("RowID,Letter,Level,Term\n1,A,0,Abasia\n")
