@@ -208,9 +208,15 @@ class IndexLookup:
 
 
 def either(path: str) -> str:
-    """A path's essential words with each "X or Y" read as X: a note says "atrial
-    fibrillation" for "atrial or auricular", "acute bronchitis" for "acute or subacute"."""
-    return re.sub(r"\bor\s+[\w-]+", " ", re.sub(r"\([^)]*\)", " ", path))
+    """A path's essential words with each "X or Y" read as X, and a term printed in several
+    forms ("myocardium, myocardial") read in its first: a note says "atrial fibrillation" for
+    "atrial or auricular", "myocardial infarction" for "myocardium, myocardial"."""
+    terms = []
+    for term in re.sub(r"\([^)]*\)", " ", path).split(" > "):
+        parts = [p.strip() for p in re.sub(r"\bor\s+[\w-]+", " ", term).split(",")]
+        first = parts[0].lower()[:4]
+        terms.append(" ".join([parts[0], *(p for p in parts[1:] if p.lower()[:4] != first)]))
+    return " > ".join(terms)
 
 
 WITHOUT = re.compile(r"\bwithout\s+([^>()]*)", re.I)

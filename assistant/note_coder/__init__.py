@@ -12,12 +12,15 @@ The note is never logged."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from assistant.check import check
+from assistant.check.instructions import COMPANIONS
 from assistant.check.model import Diagnosis, Encounter, Patient
+from assistant.check.notes import references
 from assistant.citations import Citations
 from assistant.codes import to_key
 from assistant.editions import edition
@@ -48,6 +51,13 @@ STOP = {
 LEFT_WORDS = 6
 RIGHT_WORDS = 8
 AFTER_COMMA = 4  # words: a short part after a comma that names no condition qualifies one
+# how long, which says nothing of what ("for three days" is not "Three-day fever")
+DURATION = re.compile(
+    r"\b(?:for\s+)?(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
+    r"[\s-]+(?:hour|day|week|month|year)s?(?:\s+ago)?\b",
+    re.I,
+)
+FORM = 7  # letters: stems sharing this many are forms of one word
 UNSAID = frozenset({"nec", "nos"})  # an index path's notation, not a word the note must say
 FIRST_SECTIONS = ("assessment", "impression", "diagnos", "plan")
 WHY = {
@@ -59,7 +69,14 @@ WHY = {
 
 
 HISTORY = stems("history")
-Picked = tuple[str, str, str, bool]  # code, title, the index path to it, whether it is whole
+
+
+class Picked(NamedTuple):
+    code: str
+    title: str
+    reason: str  # the index path to it
+    whole: bool  # whether the entry holds every word of the condition
+    words: frozenset[str]  # the entry's words (stems)
 
 
 @dataclass
@@ -94,7 +111,8 @@ def windows(note: str, phrase: Phrase) -> list[str]:
     those before it only, with those after it only, and alone."""
     left, right = qualifiers(note, phrase)
     named = note[phrase.start : phrase.end]
-    return [" ".join(w) for w in ([*left, named, *right], [*left, named], [named, *right], [named])]
+    tries = ([*left, named, *right], [*left, named], [named, *right], [named])
+    return [DURATION.sub(" ", " ".join(w)).strip() for w in tries]
 
 
 def qualifiers(note: str, phrase: Phrase) -> tuple[list[str], list[str]]:
@@ -137,6 +155,7 @@ class NoteCoder:
         reader = reader_for(self.catalog, lambda: condition_terms(self.catalog))
         found = phrases(note, reader.read(note))
         codes: dict[str, Suggestion] = {}
+        words: dict[str, frozenset[str]] = {}  # the index words that led to each code
         not_coded: list[NotCoded] = []
         cites = Citations()
         for phrase in found:
@@ -145,10 +164,10 @@ class NoteCoder:
             coded_as = self.codable(phrase, request.setting)
             past = self.history(note, phrase, day) if coded_as is None else None
             if past is not None:
-                if past[0] in codes:
-                    codes[past[0]].evidence.append(evidence)
+                if past.code in codes:
+                    codes[past.code].evidence.append(evidence)
                 else:
-                    codes[past[0]] = self.suggestion(past, evidence, phrase.assertion, day, cites)
+                    codes[past.code] = self.suggestion(past, evidence, phrase.assertion, day, cites)
                 continue
             if coded_as is None:
                 why = WHY[phrase.assertion]
@@ -163,11 +182,14 @@ class NoteCoder:
             picked = next((got for w in tries if (got := self.pick(w, named, day))), None)
             if picked is None:
                 continue
-            if picked[0] in codes:
-                codes[picked[0]].evidence.append(evidence)
+            if picked.code in codes:
+                codes[picked.code].evidence.append(evidence)
             else:
-                codes[picked[0]] = self.suggestion(picked, evidence, coded_as, day, cites)
-        combined = self.hypertension(list(codes.values()), day)
+                codes[picked.code] = self.suggestion(picked, evidence, coded_as, day, cites)
+                words[picked.code] = picked.words
+        whole, parts = self.combinations(list(codes.values()), words, found)
+        not_coded += parts
+        combined = self.hypertension(whole, day)
         specific, vaguer = most_specific(combined)
         assessed, outside = assessed_symptoms(specific, found)
         kept, symptoms = integral(assessed)
@@ -179,6 +201,50 @@ class NoteCoder:
             findings=self.checked(request, ordered),
             editions={"icd10cm": edition(day)},
         )
+
+    def combinations(
+        self, codes: list[Suggestion], words: dict[str, frozenset[str]], found: list[Phrase]
+    ) -> tuple[list[Suggestion], list[NotCoded]]:
+        """A condition the index already names in another code of the same sentence is part
+        of that combination code and is not coded again ("iron deficiency anemia secondary to
+        chronic blood loss" is D50.0 alone, "type 1 diabetes with hyperglycemia" E10.65 alone:
+        guideline I.B.9), unless the combination code's "use additional code" or "code also"
+        note asks for it (E11.22 asks for the stage of the kidney disease, N18.-)."""
+        sentence = {(p.start, p.end): p.sentence for p in found}
+        dropped: set[str] = set()
+        parts: list[NotCoded] = []
+        for part in codes:
+            spots = [(e, sentence.get((e.start, e.end))) for e in part.evidence]
+            whole = next(
+                (c for c in codes
+                 if c is not part and c.code not in dropped and c.code in words
+                 and all(stems(e.text) <= words[c.code]
+                         and any(at == sentence.get((x.start, x.end)) for x in c.evidence)
+                         for e, at in spots)
+                 and not self.asks_for(c.code, part.code)),
+                None,
+            )  # fmt: skip
+            if whole is None:
+                continue
+            dropped.add(part.code)
+            whole.evidence.extend(part.evidence)
+            why = f"part of the combination code {whole.code} {whole.title} (guideline I.B.9)"
+            parts += [
+                NotCoded(text=e.text, start=e.start, end=e.end, assertion=part.assertion, why=why)
+                for e in part.evidence
+            ]
+        return [c for c in codes if c.code not in dropped], parts
+
+    def asks_for(self, code: str, other: str) -> bool:
+        """Whether a code's "use additional code" or "code also" notes, its own or inherited,
+        name the other code's category: E11.22 asks for the stage (N18.1-N18.6), and N18.9
+        is what says it is not documented."""
+        key = to_key(code)
+        keys = [key, *(str(r["key"]) for r in self.catalog.ancestors("icd10cm", key))]
+        notes = self.catalog.notes_at("icd10cm", keys)
+        refs = [r for _, kind, text in notes if kind in COMPANIONS for r in references(text)]
+        category = to_key(other)[:3]
+        return any(r.low[:3] <= category <= r.high[:3] for r in refs)
 
     def history(self, note: str, phrase: Phrase, day: date) -> Picked | None:
         """A past condition's personal history code, a relative's condition's family history
@@ -202,7 +268,7 @@ class NoteCoder:
         day: date,
         cites: Citations,
     ) -> Suggestion:
-        code, title, reason, whole = picked
+        code, title, reason, whole, _ = picked
         passage_id = self.catalog.own_passage_id("icd10cm", code, None)
         passage = self.catalog.passage(passage_id) if passage_id else None
         cited = []
@@ -269,11 +335,12 @@ class NoteCoder:
         Tabular List with the note's own qualifiers when the index gives a category. With its
         title, that index path and whether the entry holds every word of the condition."""
         said = stems(words) | UNSAID
+        said |= {w[:FORM] for w in said if len(w) >= FORM}
         absent = denied(words)
         condition = stems(named)
         heads = main or condition
         for entry in self.lookup.under(words, heads, "icd10cm"):
-            if not set(entry.said) <= said or not main_term(entry.head)[1] <= said:
+            if not says(said, entry.said) or not says(said, main_term(entry.head)[1]):
                 continue
             if not (names(named, entry.head) if main is None else set(entry.main) <= main):
                 continue
@@ -287,7 +354,8 @@ class NoteCoder:
             code, title, how = completed
             path = self.path_to(entry)
             whole = condition <= set(entry.every)
-            return code, title, f"Alphabetic Index: {path} -> {entry.code}{how}", whole
+            reason = f"Alphabetic Index: {path} -> {entry.code}{how}"
+            return Picked(code, title, reason, whole, frozenset(entry.every))
         return None
 
     def completed(self, code: str, said: set[str], day: date) -> tuple[str, str, str] | None:
@@ -381,6 +449,12 @@ def most_specific(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCo
 
 WITHOUT = re.compile(r"\bwithout\s+((?:[a-z0-9-]+\s*){1,2})", re.I)
 NOT_DENIED = re.compile(r"\b(?:with|not|and|or)\b.*", re.I)
+
+
+def says(said: set[str], words: Iterable[str]) -> bool:
+    """Whether the note says each word, in any of its forms: stems agreeing in their first
+    seven letters are one word ("myocardium" and "myocardial")."""
+    return all(w in said or (len(w) >= FORM and w[:FORM] in said) for w in words)
 
 
 def denied(words: str) -> set[str]:

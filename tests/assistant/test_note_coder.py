@@ -19,7 +19,9 @@ pytestmark = pytest.mark.integration  # ingests part of the index and builds the
 MAIN_TERMS = {  # as the index prints them
     "Pain", "Hypertension, hypertensive", "Pneumonia", "Fever", "Cough", "Diabetes, diabetic",
     "Stroke", "Chronic", "History", "Disease, diseased", "Migraine", "Cystitis",
-    "Failure, failed", "Fibrillation", "Osteoarthritis", "Q fever", "Fatigue",
+    "Failure, failed", "Fibrillation", "Osteoarthritis", "Q fever", "Fatigue", "Anemia", "Loss",
+    "Three-day fever", "Infarct, infarction", "Hyperglycemia, hyperglycemic",
+    "Hemorrhage, hemorrhagic",
 }  # fmt: skip
 NOTE = (
     "Patient denies chest pain. History of stroke. Possible pneumonia.\n"
@@ -121,6 +123,7 @@ def test_a_vaguer_code_of_the_same_category_gives_way(index: Index) -> None:
     codes = {s.code for s in result.codes}
     assert "E11.22" in codes and not codes & {"E11.9", "E11.8"}
     assert any("I.B.2" in n.why for n in result.not_coded)
+    assert "N18.9" in codes  # E11.22 asks for the kidney disease's stage (N18.-)
 
 
 def test_without_is_not_with(index: Index) -> None:
@@ -167,3 +170,22 @@ def test_symptoms_outside_the_assessment_are_what_it_explains(index: Index) -> N
     assert "assessment explains" in why["fatigue"]
     named = ask(index, "Assessment: migraine. Fatigue.")  # not a symptom of the nervous system
     assert {s.code for s in named.codes} == {"G43.909", "R53.83"}
+
+
+def test_a_condition_inside_a_combination_code_is_not_coded_again(index: Index) -> None:
+    result = ask(index, "Assessment: iron deficiency anemia secondary to chronic blood loss.")
+    assert {s.code for s in result.codes} == {"D50.0"}
+    why = {n.text.lower(): n.why for n in result.not_coded}
+    assert "combination code D50.0" in why["loss"] and "I.B.9" in why["loss"], why
+    assert {s.code for s in ask(index, "Chronic blood loss.").codes} == {"R58"}
+    diabetes = ask(index, "Type 1 diabetes mellitus with hyperglycemia.")
+    assert {s.code for s in diabetes.codes} == {"E10.65"}
+
+
+def test_how_long_is_not_what(index: Index) -> None:
+    assert {s.code for s in ask(index, "Fever for three days.").codes} == {"R50.9"}
+
+
+def test_a_sub_term_in_another_of_its_forms(index: Index) -> None:
+    note = "Acute ST elevation myocardial infarction of inferior wall."
+    assert {s.code for s in ask(index, note, "inpatient").codes} == {"I21.19"}
