@@ -37,6 +37,17 @@
     ".mc-checkform textarea,.mc-checkform input{height:auto;min-width:0}.mc-checkform .mc-wide{grid-column:1/4}.mc-checkform button.mc-go{padding:6px 14px}",
     ".mc select{font:inherit;padding:4px;border:1px solid #c9d1d9;border-radius:6px}",
     "button.mc-toggle{background:#fff;color:#12355b;border:1px solid #12355b;border-radius:6px;padding:0 10px;font:600 14px system-ui,sans-serif;cursor:pointer}",
+    ".mc-noteform{display:flex;flex-wrap:wrap;gap:6px;padding:8px;border-top:1px solid #e1e4e8;background:#f6f8fa}",
+    ".mc-noteform textarea{flex:1 1 100%;height:120px;resize:vertical}",
+    ".mc-note{white-space:pre-wrap;font:14px/1.6 system-ui,sans-serif;background:#fff;border:1px solid #e1e4e8;border-radius:6px;padding:8px;margin:6px 0}",
+    ".mc-note mark{border-radius:3px;padding:0 1px;color:inherit;cursor:help}",
+    ".mc-a-present{background:#d7f5dd;border-bottom:2px solid #1a7f37}",
+    ".mc-a-negated{background:#ffe1e1;text-decoration:line-through;border-bottom:2px solid #cf222e}",
+    ".mc-a-uncertain{background:#fff1c2;border-bottom:2px dotted #9a6700}",
+    ".mc-a-historical{background:#eaeef2;border-bottom:2px dashed #57606a}",
+    ".mc-a-family{background:#efe3ff;border-bottom:2px double #8250df}",
+    ".mc-legend{font-size:12px;color:#57606a}.mc-legend mark{margin-right:6px}",
+    ".mc [hidden]{display:none!important}",
     ".mc-sr{position:absolute;left:-9999px}"
   ].join("\n");
 
@@ -89,17 +100,25 @@
     dayLabel.htmlFor = day.id;
     var go = el("button", "mc-go", "Look up");
     go.type = "submit";
-    var toggle = el("button", "mc-toggle", "Check codes");
+    var toggle = el("button", "mc-toggle mc-check-toggle", "Check codes");
     toggle.type = "button";
     toggle.setAttribute("aria-expanded", "false");
-    lookup.append(codeLabel, code, dayLabel, day, go, toggle);
+    var noteToggle = el("button", "mc-toggle mc-note-toggle", "Code a note");
+    noteToggle.type = "button";
+    noteToggle.setAttribute("aria-expanded", "false");
+    lookup.append(codeLabel, code, dayLabel, day, go, toggle, noteToggle);
     var checker = checkForm();
-    box.append(head, log, panel, form, lookup, checker.form);
-    toggle.addEventListener("click", function () {
-      checker.form.hidden = !checker.form.hidden;
-      toggle.setAttribute("aria-expanded", checker.form.hidden ? "false" : "true");
-      if (!checker.form.hidden) checker.diagnoses.focus();
-    });
+    var noter = noteForm();
+    box.append(head, log, panel, form, lookup, checker.form, noter.form);
+    function opens(button, shown, focus) {
+      button.addEventListener("click", function () {
+        shown.hidden = !shown.hidden;
+        button.setAttribute("aria-expanded", shown.hidden ? "false" : "true");
+        if (!shown.hidden) focus.focus();
+      });
+    }
+    opens(toggle, checker.form, checker.diagnoses);
+    opens(noteToggle, noter.form, noter.note);
     root.appendChild(box);
     showCurrency();
 
@@ -343,6 +362,99 @@
       }
       lines.push("", "_Editions: " + Object.keys(r.editions).map(function (k) { return k + " " + r.editions[k]; }).join("; ") + "_");
       return lines.join("\n");
+    }
+
+    function noteForm() {
+      var f = el("form", "mc-noteform");
+      f.hidden = true;
+      f.setAttribute("aria-label", "Code a clinical note");
+      var note = field(f, "textarea", "Clinical note");
+      note.placeholder = "Paste a note: Assessment: type 2 diabetes mellitus with stage 3a chronic kidney disease. No pneumonia.";
+      note.maxLength = 20000;
+      var setting = field(f, "select", "Note setting");
+      ["outpatient", "inpatient"].forEach(function (v) { setting.appendChild(el("option", null, v)); });
+      var run = el("button", "mc-go", "Code the note");
+      run.type = "submit";
+      f.appendChild(run);
+      f.addEventListener("submit", function (e) {
+        e.preventDefault();
+        if (!note.value.trim()) { note.focus(); return; }
+        codeNote({
+          note: note.value, setting: setting.value,
+          date_of_service: day.value || new Date().toISOString().slice(0, 10)
+        }, run);
+      });
+      return { form: f, note: note };
+    }
+
+    function codeNote(body, run) {
+      var bubble = el("div", "mc-msg mc-bot");
+      bubble.setAttribute("aria-busy", "true");
+      log.appendChild(el("div", "mc-msg mc-user", "Code a " + body.setting + " note of " + body.note.length +
+        " characters, " + body.date_of_service));
+      log.appendChild(bubble);
+      run.disabled = true;
+      fetch(api + "/v1/code-note", { method: "POST", headers: headers(true), body: JSON.stringify(body) })
+        .then(function (res) { return res.json(); })
+        .then(function (r) {
+          if (r.error) { render(bubble, "Error: " + r.message, [], []); return; }
+          showCoded(bubble, body.note, r);
+        })
+        .catch(function (err) { render(bubble, "Error: " + err.message, [], []); })
+        .finally(function () { bubble.removeAttribute("aria-busy"); run.disabled = false; log.scrollTop = log.scrollHeight; });
+    }
+
+    // the note with each span the answer names marked by its assertion, then the codes beside
+    // their words, then what was not coded and why; all text goes in with textContent
+    function showCoded(bubble, note, r) {
+      var spans = [];
+      r.codes.forEach(function (c) {
+        c.evidence.forEach(function (e) {
+          spans.push({ start: e.start, end: e.end, assertion: c.assertion, label: c.code + " " + c.title + " (" + c.assertion + ")" });
+        });
+      });
+      r.not_coded.forEach(function (n) {
+        spans.push({ start: n.start, end: n.end, assertion: n.assertion, label: "not coded: " + n.why });
+      });
+      spans.sort(function (a, b) { return a.start - b.start || b.end - a.end; });
+      var text = el("div", "mc-note"), at = 0;
+      text.setAttribute("aria-label", "the note, with the words each code rests on marked");
+      spans.forEach(function (s) {
+        if (s.start < at || s.end > note.length) return;  // overlapping or outside: left unmarked
+        if (s.start > at) text.appendChild(document.createTextNode(note.slice(at, s.start)));
+        var mark = el("mark", "mc-a-" + s.assertion, note.slice(s.start, s.end));
+        mark.title = s.label;
+        mark.setAttribute("aria-label", note.slice(s.start, s.end) + ": " + s.label);
+        text.appendChild(mark);
+        at = s.end;
+      });
+      if (at < note.length) text.appendChild(document.createTextNode(note.slice(at)));
+      var legend = el("div", "mc-legend");
+      ["present", "negated", "uncertain", "historical", "family"].forEach(function (a) {
+        legend.appendChild(el("mark", "mc-a-" + a, a));
+      });
+      var lines = ["**" + r.codes.length + " code" + (r.codes.length === 1 ? "" : "s") + " suggested (" + r.mode + ")**"];
+      r.codes.forEach(function (c, i) {
+        var cites = c.citations.map(function (x) { return "[" + x.n + "]"; }).join("");
+        lines.push("- " + (i === 0 ? "**" + c.code + "** " : c.code + " ") + c.title + " — " + c.assertion +
+          ", confidence " + c.confidence + " " + cites + ": _" + c.evidence.map(function (e) { return e.text; }).join("; ") +
+          "_ · " + c.reason);
+      });
+      if (r.not_coded.length) {
+        lines.push("", "**Not coded**");
+        r.not_coded.forEach(function (n) { lines.push("- " + n.text + ": " + n.why); });
+      }
+      if (r.findings.length) {
+        lines.push("", "**Check**");
+        r.findings.forEach(function (f) { lines.push("- " + f.severity + " " + f.rule + ": " + f.message); });
+      }
+      lines.push("", "_Editions: " + Object.keys(r.editions).map(function (k) { return k + " " + r.editions[k]; }).join("; ") + "_");
+      var citations = [];
+      r.codes.forEach(function (c) { c.citations.forEach(function (x) { citations.push(x); }); });
+      var listing = el("div");
+      render(listing, lines.join("\n"), citations, r.warnings);
+      bubble.textContent = "";
+      bubble.append(legend, text, listing);
     }
 
     function lookupCode(value) {

@@ -106,27 +106,42 @@ def phrases(note: str, mentions: list[Mention]) -> list[Phrase]:
     return out
 
 
-def windows(note: str, phrase: Phrase) -> list[str]:
-    """The words to look up, widest first: the phrase with the qualifiers on both sides, with
-    those before it only, with those after it only, and alone."""
+def windows(note: str, phrase: Phrase) -> list[tuple[str, list[re.Match[str]]]]:
+    """The words to look up, widest first, each with the qualifiers it adds: the phrase with
+    the qualifiers on both sides, with those before it only, with those after it only, and
+    alone."""
     left, right = qualifiers(note, phrase)
     named = note[phrase.start : phrase.end]
-    tries = ([*left, named, *right], [*left, named], [named, *right], [named])
-    return [DURATION.sub(" ", " ".join(w)).strip() for w in tries]
+    out: dict[str, list[re.Match[str]]] = {}
+    for before, after in ((left, right), (left, []), ([], right), ([], [])):
+        text = " ".join([*(m.group(0) for m in before), named, *(m.group(0) for m in after)])
+        out.setdefault(DURATION.sub(" ", text).strip(), [*before, *after])
+    return list(out.items())
 
 
-def qualifiers(note: str, phrase: Phrase) -> tuple[list[str], list[str]]:
+def evidence_for(
+    note: str, phrase: Phrase, used: list[re.Match[str]], words: frozenset[str]
+) -> Evidence:
+    """The note's words that justify a code: the condition and the qualifiers around it that
+    the index entry holds ("type 2 diabetes mellitus with stage 3a chronic kidney disease")."""
+    spots = [(phrase.start, phrase.end)]
+    spots += [(m.start(), m.end()) for m in used if stems(m.group(0)) & words]
+    start, end = min(a for a, _ in spots), max(b for _, b in spots)
+    return Evidence(start=start, end=end, text=note[start:end])
+
+
+def qualifiers(note: str, phrase: Phrase) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
     """The words around a phrase in its sentence that may qualify it: up to four before it and,
     after it, what follows up to a stop ("due to E. coli", "of the right knee" and a short part
     after a comma, "atrial fibrillation, paroxysmal", go on)."""
     begin, end = phrase.sentence
-    left: list[str] = []
+    left: list[re.Match[str]] = []
     for match in reversed(list(WORD.finditer(note, begin, phrase.start))):
         word = match.group(0)
         if word in PUNCTUATION or word.lower() in STOP or len(left) == LEFT_WORDS:
             break
-        left.insert(0, word)
-    right: list[str] = []
+        left.insert(0, match)
+    right: list[re.Match[str]] = []
     tokens = list(WORD.finditer(note, phrase.end, end))
     for n, match in enumerate(tokens):
         word = match.group(0)
@@ -140,7 +155,7 @@ def qualifiers(note: str, phrase: Phrase) -> tuple[list[str], list[str]]:
             continue
         if word in PUNCTUATION or word.lower() in STOP or len(right) == RIGHT_WORDS:
             break
-        right.append(word)
+        right.append(match)
     return left, right
 
 
@@ -158,16 +173,21 @@ class NoteCoder:
         words: dict[str, frozenset[str]] = {}  # the index words that led to each code
         not_coded: list[NotCoded] = []
         cites = Citations()
+        where: dict[tuple[int, int], Phrase] = {}  # the phrase behind each piece of evidence
         for phrase in found:
             named = note[phrase.start : phrase.end]
-            evidence = Evidence(start=phrase.start, end=phrase.end, text=named)
             coded_as = self.codable(phrase, request.setting)
-            past = self.history(note, phrase, day) if coded_as is None else None
-            if past is not None:
-                if past.code in codes:
-                    codes[past.code].evidence.append(evidence)
+            read = self.read(note, phrase, day) if coded_as else self.history(note, phrase, day)
+            if read is not None:
+                picked, evidence = read
+                where.setdefault((evidence.start, evidence.end), phrase)
+                if picked.code in codes:
+                    if evidence not in codes[picked.code].evidence:  # two words of one phrase
+                        codes[picked.code].evidence.append(evidence)
                 else:
-                    codes[past.code] = self.suggestion(past, evidence, phrase.assertion, day, cites)
+                    assertion = coded_as or phrase.assertion
+                    codes[picked.code] = self.suggestion(picked, evidence, assertion, day, cites)
+                    words[picked.code] = picked.words
                 continue
             if coded_as is None:
                 why = WHY[phrase.assertion]
@@ -175,26 +195,14 @@ class NoteCoder:
                     NotCoded(text=named, start=phrase.start, end=phrase.end,
                              assertion=phrase.assertion, why=why)
                 )  # fmt: skip
-                continue
-            # the words with their qualifiers first; the condition's own words when those lead
-            # nowhere the note's condition names
-            tries = dict.fromkeys(windows(note, phrase))
-            picked = next((got for w in tries if (got := self.pick(w, named, day))), None)
-            if picked is None:
-                continue
-            if picked.code in codes:
-                codes[picked.code].evidence.append(evidence)
-            else:
-                codes[picked.code] = self.suggestion(picked, evidence, coded_as, day, cites)
-                words[picked.code] = picked.words
-        whole, parts = self.combinations(list(codes.values()), words, found)
+        whole, parts = self.combinations(note, list(codes.values()), words, where)
         not_coded += parts
         combined = self.hypertension(whole, day)
         specific, vaguer = most_specific(combined)
-        assessed, outside = assessed_symptoms(specific, found)
+        assessed, outside = assessed_symptoms(specific, where)
         kept, symptoms = integral(assessed)
         symptoms = outside + symptoms
-        ordered = order(kept, found)
+        ordered = order(kept, where)
         return CodedNote(
             codes=ordered,
             not_coded=not_coded + vaguer + symptoms,
@@ -203,24 +211,31 @@ class NoteCoder:
         )
 
     def combinations(
-        self, codes: list[Suggestion], words: dict[str, frozenset[str]], found: list[Phrase]
+        self,
+        note: str,
+        codes: list[Suggestion],
+        words: dict[str, frozenset[str]],
+        where: dict[tuple[int, int], Phrase],
     ) -> tuple[list[Suggestion], list[NotCoded]]:
         """A condition the index already names in another code of the same sentence is part
         of that combination code and is not coded again ("iron deficiency anemia secondary to
         chronic blood loss" is D50.0 alone, "type 1 diabetes with hyperglycemia" E10.65 alone:
         guideline I.B.9), unless the combination code's "use additional code" or "code also"
         note asks for it (E11.22 asks for the stage of the kidney disease, N18.-)."""
-        sentence = {(p.start, p.end): p.sentence for p in found}
+
+        def phrase(e: Evidence) -> Phrase:
+            return where[(e.start, e.end)]
+
         dropped: set[str] = set()
         parts: list[NotCoded] = []
         for part in codes:
-            spots = [(e, sentence.get((e.start, e.end))) for e in part.evidence]
+            spots = [phrase(e) for e in part.evidence]
             whole = next(
                 (c for c in codes
                  if c is not part and c.code not in dropped and c.code in words
-                 and all(stems(e.text) <= words[c.code]
-                         and any(at == sentence.get((x.start, x.end)) for x in c.evidence)
-                         for e, at in spots)
+                 and all(stems(note[p.start : p.end]) <= words[c.code]
+                         and any(p.sentence == phrase(x).sentence for x in c.evidence)
+                         for p in spots)
                  and not self.asks_for(c.code, part.code)),
                 None,
             )  # fmt: skip
@@ -246,19 +261,27 @@ class NoteCoder:
         category = to_key(other)[:3]
         return any(r.low[:3] <= category <= r.high[:3] for r in refs)
 
-    def history(self, note: str, phrase: Phrase, day: date) -> Picked | None:
+    def read(
+        self, note: str, phrase: Phrase, day: date, main: set[str] | None = None, prefix: str = ""
+    ) -> tuple[Picked, Evidence] | None:
+        """The code a phrase leads to and the words that justify it: the words with their
+        qualifiers first; the condition's own words when those lead nowhere the note's
+        condition names."""
+        named = note[phrase.start : phrase.end]
+        for words, used in windows(note, phrase):
+            picked = self.pick(prefix + words, named, day, main)
+            if picked is not None:
+                return picked, evidence_for(note, phrase, used, picked.words)
+        return None
+
+    def history(self, note: str, phrase: Phrase, day: date) -> tuple[Picked, Evidence] | None:
         """A past condition's personal history code, a relative's condition's family history
         code, where the index has one ("History > personal (of) > stroke without residual
         deficits")."""
         if phrase.assertion not in ("historical", "family"):
             return None
         whose = "personal" if phrase.assertion == "historical" else "family"
-        named = note[phrase.start : phrase.end]
-        for words in dict.fromkeys(windows(note, phrase)):
-            picked = self.pick(f"history {whose} {words}", named, day, main=HISTORY)
-            if picked is not None:
-                return picked
-        return None
+        return self.read(note, phrase, day, HISTORY, f"history {whose} ")
 
     def suggestion(
         self,
@@ -464,12 +487,12 @@ def denied(words: str) -> set[str]:
 
 
 def assessed_symptoms(
-    codes: list[Suggestion], found: list[Phrase]
+    codes: list[Suggestion], where: dict[tuple[int, int], Phrase]
 ) -> tuple[list[Suggestion], list[NotCoded]]:
     """When the assessment (impression, diagnoses) gives a diagnosis, a symptom the note names
     only elsewhere (the complaint, the history of the illness) is what the diagnosis explains:
     it is not coded (guidelines I.B.5, IV.D). A symptom the assessment itself names is."""
-    assessed = {(p.start, p.end) for p in found if any(s in p.section for s in FIRST_SECTIONS)}
+    assessed = {spot for spot, p in where.items() if any(s in p.section for s in FIRST_SECTIONS)}
 
     def in_assessment(s: Suggestion) -> bool:
         return any((e.start, e.end) in assessed for e in s.evidence)
@@ -492,10 +515,10 @@ def assessed_symptoms(
     return kept, dropped
 
 
-def order(codes: list[Suggestion], found: list[Phrase]) -> list[Suggestion]:
+def order(codes: list[Suggestion], where: dict[tuple[int, int], Phrase]) -> list[Suggestion]:
     """Codes whose words sit in the assessment, impression or diagnoses come first; then in the
     note's order."""
-    first_section = {(p.start, p.end): any(s in p.section for s in FIRST_SECTIONS) for p in found}
+    first_section = {spot: any(s in p.section for s in FIRST_SECTIONS) for spot, p in where.items()}
 
     def rank(s: Suggestion) -> tuple[int, int]:
         spots = [(e.start, e.end) for e in s.evidence]

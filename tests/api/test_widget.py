@@ -18,7 +18,7 @@ from assistant.settings import Settings
 from assistant.validity import LAST
 from ingest.run import ingest
 from tests.api.conftest import Server, free_port, start_server
-from tests.conftest import ROOT
+from tests.conftest import CORPUS, ROOT, index_slice
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -37,6 +37,14 @@ EVIL = (
     "<script>window.pwned=2</script> [1] **bold**\n"
 )
 
+INDEX_FILE = CORPUS / "icd10cm_index_2025_flat.csv"
+NOTE_TERMS = {"Diabetes, diabetic", "Disease, diseased", "Pneumonia", "History", "Stroke"}
+NOTE = (
+    "History of stroke without residual deficits. No pneumonia.\n"
+    '<img src=x onerror="window.pwned=1">\n'
+    "Assessment: type 2 diabetes mellitus with stage 3a chronic kidney disease."
+)
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 
@@ -52,6 +60,8 @@ def widget_server(
     doc = folder / "evil.md"
     doc.write_text(EVIL)
     ingest(settings, [doc], quiet=True)
+    if INDEX_FILE.is_file():  # the note panel's index terms; its test skips without them
+        ingest(settings, [index_slice(folder, NOTE_TERMS)], quiet=True)
     page_port = free_port()
     origin = f"http://127.0.0.1:{page_port}"
     yield from (
@@ -193,8 +203,9 @@ def test_check_codes_panel(widget_server: tuple[Server, int], browser: object) -
     server, _ = widget_server
     page = browser.new_page(viewport={"width": 1000, "height": 900})  # type: ignore[attr-defined]
     page.goto(server.url + "/")
-    page.click("button.mc-toggle")
     form = page.locator(".mc-checkform")
+    assert form.is_hidden()  # until asked for
+    page.click("button.mc-check-toggle")
     assert form.is_visible()
     page.fill("input.mc-date", "2026-11-20")
     form.locator("select").first.select_option("inpatient")
@@ -220,3 +231,48 @@ def test_check_codes_panel(widget_server: tuple[Server, int], browser: object) -
     form.locator("button[type=submit]").click()
     page.locator(".mc-bot", has_text="Error: diagnoses[0].code").wait_for()
     page.screenshot(path=str(ARTIFACTS / "widget-check.png"))
+
+
+def test_code_a_note_panel(widget_server: tuple[Server, int], browser: object) -> None:
+    if not INDEX_FILE.is_file():
+        pytest.skip("needs ../shared/corpus/icd10cm_index_2025_flat.csv for the index terms")
+    server, _ = widget_server
+    page = browser.new_page(viewport={"width": 1000, "height": 1000})  # type: ignore[attr-defined]
+    page.goto(server.url + "/")
+    form = page.locator(".mc-noteform")
+    assert form.is_hidden()
+    page.click("button.mc-note-toggle")
+    assert form.is_visible() and page.locator(".mc-checkform").is_hidden()
+    page.fill("input.mc-date", "2026-11-20")
+    form.locator("textarea").fill(NOTE)
+    with page.expect_response(lambda r: r.url.endswith("/v1/code-note")) as sent:
+        form.locator("button[type=submit]").click()
+    assert sent.value.request.post_data_json == {
+        "note": NOTE, "setting": "outpatient", "date_of_service": "2026-11-20"
+    }  # fmt: skip
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll('.mc-bot')].pop();"
+        " return b && !b.hasAttribute('aria-busy'); }",
+        timeout=60000,
+    )
+    bubble = page.locator(".mc-bot").last
+    shown = bubble.locator(".mc-note")
+    assert shown.inner_text() == NOTE  # the note whole, its markup as text
+    assert page.evaluate("() => window.pwned") is None
+    diabetes = shown.locator("mark.mc-a-present", has_text="diabetes")
+    assert diabetes.get_attribute("title").startswith("E11.22 Type 2 diabetes mellitus")
+    stroke = shown.locator("mark.mc-a-historical", has_text="stroke")
+    assert stroke.get_attribute("title").startswith("Z86.73")
+    pneumonia = shown.locator("mark.mc-a-negated", has_text="pneumonia")
+    assert pneumonia.get_attribute("title") == "not coded: negated in the note"
+    text = bubble.inner_text()
+    assert "E11.22 Type 2 diabetes mellitus with diabetic chronic kidney disease" in text
+    assert "N18.31" in text and "pneumonia: negated in the note" in text
+    assert "Editions: icd10cm FY2027" in text
+    item = bubble.locator("li", has_text="E11.22")
+    item.locator(".mc-cite").first.click()
+    page.locator(".mc-panel h2", has_text="with diabetic chronic kidney disease").wait_for()
+    assert "E11.22" in page.locator(".mc-panel pre").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "widget-note.png"))
+    form.locator("textarea").fill("x" * 20001)  # past the limit: the field stops at it
+    assert len(form.locator("textarea").input_value()) == 20000

@@ -71,7 +71,7 @@ def test_outpatient_codes_what_is_established(index: Index) -> None:
     codes = {s.code: s for s in result.codes}
     assert set(codes) == {"I10"}
     [evidence] = codes["I10"].evidence
-    assert NOTE[evidence.start : evidence.end] == evidence.text == "hypertension"
+    assert NOTE[evidence.start : evidence.end] == evidence.text == "essential hypertension"
     why = {n.text.lower(): n.why for n in result.not_coded}
     assert "IV.H" in why["pneumonia"] and "negated" in why["pain"]
     assert "relative" in why["diabetes"] and "past" in why["stroke"]
@@ -175,8 +175,10 @@ def test_symptoms_outside_the_assessment_are_what_it_explains(index: Index) -> N
 def test_a_condition_inside_a_combination_code_is_not_coded_again(index: Index) -> None:
     result = ask(index, "Assessment: iron deficiency anemia secondary to chronic blood loss.")
     assert {s.code for s in result.codes} == {"D50.0"}
-    why = {n.text.lower(): n.why for n in result.not_coded}
-    assert "combination code D50.0" in why["loss"] and "I.B.9" in why["loss"], why
+    assert any(
+        "loss" in n.text and "combination code D50.0" in n.why and "I.B.9" in n.why
+        for n in result.not_coded
+    ), result.not_coded
     assert {s.code for s in ask(index, "Chronic blood loss.").codes} == {"R58"}
     diabetes = ask(index, "Type 1 diabetes mellitus with hyperglycemia.")
     assert {s.code for s in diabetes.codes} == {"E10.65"}
