@@ -85,8 +85,10 @@ class Assistant:
         return check_encounter(self.catalog, encounter)
 
     def code_note(self, request: NoteRequest) -> CodedNote:
-        """A clinical note's codes, with the words that justify each (see note_coder)."""
-        return code_note(self.index, request)
+        """A clinical note's codes, with the words that justify each (see note_coder); with
+        the language model's help when one is configured and notes may go to it."""
+        model = self.chat_model if self.index.settings.note_llm else None
+        return code_note(self.index, request, model)
 
     def standalone(self, turns: list[Turn], warnings: list[str]) -> str:
         users = [t.content for t in turns if t.role == "user"]

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = SecretStr("not-needed")
     llm_timeout: float = 20.0
     llm_max_tokens: int = 600
+    note_llm: bool = Field(
+        True,
+        description="send clinical notes to the configured LLM endpoint to help code them; "
+        "false keeps note coding extractive (notes never leave the server)",
+    )
     api_keys: list[str] = Field(default_factory=list, description="Unset: no key needed.")
     cors_origins: list[str] = Field(default_factory=list, description="Sites that may embed.")
     rate_limit_per_minute: int = 120

@@ -137,6 +137,7 @@ def parser() -> argparse.ArgumentParser:
     )
     note.add_argument("file", help="a JSON file, or - for standard input")
     note.add_argument("--json", action="store_true")
+    note.add_argument("--no-llm", action="store_true", help="extractive only")
     note.set_defaults(run=run_code_note)
     agents = commands.add_parser(
         "mcp", help="serve medcode's tools to an AI agent over MCP (stdio; /mcp over HTTP)"
@@ -170,7 +171,10 @@ def run_code_note(settings: Settings, args: argparse.Namespace) -> int:
         first = exc.errors()[0]
         message = first["msg"].removeprefix("Value error, ")
         raise InvalidField(field_path(tuple(first["loc"])) or "request", message) from None
-    result = code_note(Index(settings), request)
+    from assistant.llm import OpenAIChat
+
+    use_model = settings.llm_base_url and settings.note_llm and not args.no_llm
+    result = code_note(Index(settings), request, OpenAIChat(settings) if use_model else None)
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0
@@ -182,6 +186,8 @@ def run_code_note(settings: Settings, args: argparse.Namespace) -> int:
         print(f'not coded: "{n.text}" at {n.start}: {n.why}')
     for f in result.findings:
         print(f"{f.severity} {f.rule}: {f.message}")
+    for w in result.warnings:
+        print(f"warning: {w}")
     return 0
 
 

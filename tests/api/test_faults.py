@@ -3,6 +3,7 @@ a Chroma server that stops and comes back; an ingest killed with SIGKILL."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -214,3 +215,21 @@ def test_sigkill_ingest_while_serving(tmp_path: Path, minilm: MiniLMEmbedder) ->
     finally:
         served.close()
         chroma.stop()
+
+
+@pytest.mark.parametrize("mode", ["ok", "error", "hangup"])
+def test_note_coding_survives_model_trouble(
+    llm_server: Server, fake_llm: FakeLLM, mode: str
+) -> None:
+    """The fake model's reply is prose, not the JSON list a note needs; an error or a hang-up
+    is a failure too: each gives the extractive result with a warning, never a 5xx."""
+    fake_llm.mode = mode
+    fake_llm.received.clear()
+    note = {"note": "Assessment: fever.", "date_of_service": "2026-11-20"}
+    response = httpx.post(f"{llm_server.url}/v1/code-note", json=note, timeout=30)
+    assert response.status_code == 200
+    coded = response.json()
+    assert coded["mode"] == "extractive"  # (this index has no Alphabetic Index: no codes)
+    [warning] = coded["warnings"]
+    assert warning.startswith("the language model failed (")
+    assert "Assessment: fever." in json.dumps(fake_llm.received)  # the configured endpoint only

@@ -127,3 +127,22 @@ def test_endpoint_down_or_slow_gives_extractive(default_index: Settings, llm_url
     slow = settings_for(default_index, llm_url, timeout=0.001)
     answer = Assistant(Index(slow), OpenAIChat(slow)).answer([Turn("user", "E11.65")])
     assert answer.mode == "extractive" and any("failed" in w for w in answer.warnings)
+
+
+def test_a_note_through_the_real_client(default_index: Settings, llm_url: str) -> None:
+    """SmolLM2 rarely writes the JSON asked for; whatever it writes, the note's answer quotes
+    the note, holds no code of the model's own, and says which mode gave it."""
+    from assistant.note_coder import code_note
+    from assistant.note_coder.model import NoteRequest
+
+    settings = settings_for(default_index, llm_url)
+    note = "Cough and fever for two days.\nAssessment: acute bronchitis. No pneumonia."
+    request = NoteRequest(note=note, date_of_service="2026-11-20")
+    result = code_note(Index(settings), request, OpenAIChat(settings))
+    if result.mode == "extractive":
+        assert result.warnings and result.warnings[-1].startswith("the language model failed")
+    else:
+        assert result.mode == "llm"
+    for s in result.codes:
+        assert s.reason.startswith("Alphabetic Index:")  # from the index, not the model
+        assert all(note[e.start : e.end] == e.text for e in s.evidence)

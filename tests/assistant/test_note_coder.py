@@ -191,3 +191,44 @@ def test_how_long_is_not_what(index: Index) -> None:
 def test_a_sub_term_in_another_of_its_forms(index: Index) -> None:
     note = "Acute ST elevation myocardial infarction of inferior wall."
     assert {s.code for s in ask(index, note, "inpatient").codes} == {"I21.19"}
+
+
+HEART = "Discharge diagnosis: acute on chronic systolic congestive heart failure."
+
+
+def test_a_model_chooses_among_the_index_candidates(index: Index) -> None:
+    from tests.assistant.test_note_llm import Replies
+
+    request = NoteRequest.model_validate(
+        {"note": HEART, "setting": "inpatient", "date_of_service": "2026-11-20"}
+    )
+    model = Replies("[]", '[{"mention": 1, "code": "I50.22"}, {"mention": 2, "code": "I50.22"}]')
+    result = code_note(index, request, model)
+    assert result.mode == "llm" and [s.code for s in result.codes] == ["I50.22"]
+    listed = model.seen[1][1][1]
+    assert '1. "' in listed and "   - I50.23 " in listed and "   - I50.22 " in listed
+    refused = Replies("[]", '[{"mention": 1, "code": "E11.9"}, {"mention": 9, "code": "I50.22"}]')
+    kept = code_note(index, request, refused)
+    assert [s.code for s in kept.codes] == ["I50.23"]  # the index's first candidate
+    assert kept.warnings == [
+        "2 of the model's choices named no listed mention or candidate: the index's first "
+        "candidate is kept"
+    ]
+    declined = Replies("[]", '[{"mention": 1, "code": "none"}, {"mention": 2, "code": "none"}]')
+    none = code_note(index, request, declined)
+    assert none.codes == [] and any("none of the index's codes" in n.why for n in none.not_coded)
+
+
+def test_a_failing_model_leaves_the_extractive_result(index: Index) -> None:
+    from assistant.llm import ScriptedChat
+
+    request = NoteRequest(note="Assessment: pneumonia.", date_of_service="2026-11-20")
+    for model, why in [
+        (ScriptedChat("", fail=ConnectionError("refused")), "(ConnectionError)"),
+        (ScriptedChat("It is pneumonia, J18.9."), "(its reply was not the JSON list asked for)"),
+    ]:
+        result = code_note(index, request, model)
+        assert result.mode == "extractive" and [s.code for s in result.codes] == ["J18.9"]
+        assert result.warnings == [
+            f"the language model failed {why}: the extractive result is shown"
+        ]
