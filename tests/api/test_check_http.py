@@ -109,3 +109,11 @@ def test_code_note_answers_in_its_shape(server: Server) -> None:
     reply = httpx.post(f"{server.url}/v1/code-note", json=body, timeout=120)
     assert reply.status_code == 200, reply.text
     assert {"codes", "not_coded", "findings", "mode", "editions"} <= set(reply.json())
+
+
+def test_code_note_refuses_bytes_that_are_not_utf8(server: Server) -> None:
+    body = b'{"note": "fever \xff\xfe", "date_of_service": "2026-11-20"}'
+    reply = httpx.post(
+        f"{server.url}/v1/code-note", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert 400 <= reply.status_code < 500 and reply.json()["message"]
