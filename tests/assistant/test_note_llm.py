@@ -80,6 +80,7 @@ def test_a_reply_not_in_the_form_asked_for_fails(reply: str, why: str) -> None:
         llm_mode.propose(ScriptedChat("", fail=ConnectionError("refused")), NOTE)
 
 
+@pytest.mark.integration  # builds the NLP reader
 def test_notes_stay_off_the_model_when_the_operator_says_so(default_index: Settings) -> None:
     settings = default_index.model_copy(update={"note_llm": False})
     model = Replies()
