@@ -521,6 +521,14 @@ class Catalog:
         ).fetchall()
         return [(str(r[0]), r[1], r[2]) for r in rows]
 
+    def index_passage_id(self, path: str, code: str) -> str | None:
+        """The passage of the Alphabetic Index line at ``path`` that gives ``code``."""
+        row = self.conn.execute(
+            "SELECT id FROM passages WHERE title = ? AND kind = 'index' AND code = ? LIMIT 1",
+            (path, code),
+        ).fetchone()
+        return str(row[0]) if row else None
+
     def index_paths(self, code: str) -> list[str]:
         """The Alphabetic Index paths that lead to a code, shortest first."""
         rows = self.conn.execute(

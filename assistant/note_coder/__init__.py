@@ -154,12 +154,17 @@ class NoteCoder:
     def suggestion(
         self, picked: Picked, evidence: Evidence, assertion: Assertion, day: Any, cites: Citations
     ) -> Suggestion:
-        passage_id = self.catalog.own_passage_id("icd10cm", picked.code, None)
-        passage = self.catalog.passage(passage_id) if passage_id else None
+        # the code's Tabular List entry, and the index line that led to it
+        ids = [
+            self.catalog.own_passage_id("icd10cm", picked.code, None),
+            self.catalog.index_passage_id(picked.path, picked.index_code) if picked.path else None,
+        ]
         cited = []
-        if passage is not None:
-            n = int(cites.cite(passage).strip("[]"))
-            cited = [cites.items[n - 1]]
+        for passage_id in ids:
+            passage = self.catalog.passage(passage_id) if passage_id else None
+            if passage is not None:
+                n = int(cites.cite(passage).strip("[]"))
+                cited.append(cites.items[n - 1])
         return Suggestion(
             code=picked.code,
             title=picked.title,

@@ -32,6 +32,8 @@ class Picked(NamedTuple):
     reason: str  # the index path to it
     whole: bool  # whether the entry holds every word of the condition
     words: frozenset[str]  # the entry's words (stems)
+    path: str = ""  # the Alphabetic Index line it was read from
+    index_code: str = ""  # the code that line gives (a category the Tabular List completed)
 
 
 class IndexReader:
@@ -95,7 +97,7 @@ class IndexReader:
             path = self.path_to(entry)
             whole = condition <= set(entry.every)
             reason = f"Alphabetic Index: {path} -> {entry.code}{how}"
-            yield Picked(code, title, reason, whole, frozenset(entry.every))
+            yield Picked(code, title, reason, whole, frozenset(entry.every), path, entry.code)
 
     def completed(self, code: str, said: set[str], day: date) -> tuple[str, str, str] | None:
         """A reportable code: the index's own, or when that is a category, the code below it

@@ -198,6 +198,11 @@ def test_request_bodies_are_not_logged(default_index: Settings, tmp_path: object
             body = {"messages": [{"role": "user", "content": secret}]}
             assert httpx.post(f"{url}/v1/chat", json=body, timeout=60).status_code == 200
             httpx.get(f"{url}/v1/search", params={"q": secret})
+            note = {"note": secret, "date_of_service": "2026-11-20"}
+            assert httpx.post(f"{url}/v1/code-note", json=note, timeout=60).status_code == 200
+            long = {"note": secret + "\x00", "date_of_service": "2026-11-20"}
+            refused = httpx.post(f"{url}/v1/code-note", json=long, timeout=60)
+            assert refused.status_code == 422 and "Jane" not in refused.text
         finally:
             process.terminate()
             process.wait(timeout=30)

@@ -144,6 +144,9 @@ def test_qualifiers_after_a_comma_and_before_the_condition(index: Index) -> None
 def test_a_category_is_completed_in_the_tabular_list(index: Index) -> None:
     [right] = ask(index, "Imaging shows primary osteoarthritis of the right knee.").codes
     assert right.code == "M17.11" and "completed in the Tabular List" in right.reason
+    tabular, line = right.citations  # the code's entry and the index line that led to it
+    assert tabular.source == "icd10cm-tabular" and "right knee" in tabular.title
+    assert line.source == "icd10cm-index" and line.title == "Osteoarthritis > knee > primary"
     [left] = ask(index, "Primary osteoarthritis of the left knee.").codes
     assert left.code == "M17.12"
 
