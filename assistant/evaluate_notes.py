@@ -15,6 +15,8 @@ from assistant.index import Index
 from assistant.note_coder import code_note
 from assistant.note_coder.model import CodedNote, NoteRequest
 
+UNDATED = "2026-09-30"  # a note without a date of service: the shared notes are coded in FY2026
+
 
 @dataclass(frozen=True)
 class NoteCase:
@@ -36,7 +38,7 @@ def load(path: Path) -> list[NoteCase]:
                 NoteCase(
                     row["id"],
                     row["setting"],
-                    date.fromisoformat(row["date_of_service"]),
+                    date.fromisoformat(row.get("date_of_service") or UNDATED),
                     row["note"],
                     frozenset(row["must"]),
                     frozenset(row["may"]),

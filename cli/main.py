@@ -262,7 +262,7 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
     folder = args.sets or Path.cwd().parent / "shared" / "eval"
     real = None
     if args.only == "notes":
-        return run_notes(index, args.json, args.part)
+        return run_notes(index, args.json, args.part, folder / "dev_notes.jsonl")
     if args.only in (None, "real"):
         real = run_real(index, folder / "dev_real.jsonl", args.part)
     rows: list[dict[str, object]] = []
@@ -289,22 +289,29 @@ def run_eval(settings: Settings, args: argparse.Namespace) -> int:
 NOTES_DEV = Path(__file__).resolve().parents[1] / "bench" / "notes_dev.jsonl"
 
 
-def run_notes(index: Index, as_json: bool, part: str) -> int:
-    """Note coding on the development notes (or one half of them), extractive mode."""
+def run_notes(index: Index, as_json: bool, part: str, shared: Path) -> int:
+    """Note coding in extractive mode on the project's development notes (or one half of them)
+    and on the shared real notes beside the repo, when there."""
     from assistant import evaluate_notes
 
-    cases = evaluate_notes.split(evaluate_notes.load(NOTES_DEV), part)
-    found = evaluate_notes.run(index, cases)
+    sets = {"notes": evaluate_notes.split(evaluate_notes.load(NOTES_DEV), part)}
+    if shared.is_file():
+        sets["real notes"] = evaluate_notes.split(evaluate_notes.load(shared), part)
+    else:
+        print(f"note: {shared} not found; real notes skipped", file=sys.stderr)
+    found = {name: evaluate_notes.run(index, cases) for name, cases in sets.items() if cases}
     if as_json:
-        print(json.dumps({"notes": found}, indent=2))
+        print(json.dumps(found, indent=2))
         return 0
-    print(
-        f"notes ({found['n']}, extractive): recall of must codes {found['recall_must']:.3f}, "
-        f"precision {found['precision']:.3f}, must-not rate {found['must_not_rate']:.3f}, "
-        f"evidence spans valid {found['span_validity']:.3f}, p95 {found['p95_ms']} ms"
-    )
-    for miss in found["misses"]:
-        print(f"  miss: {miss}")
+    for name, scores in found.items():
+        print(
+            f"{name} ({scores['n']}, extractive): recall of must codes "
+            f"{scores['recall_must']:.3f}, precision {scores['precision']:.3f}, must-not rate "
+            f"{scores['must_not_rate']:.3f}, evidence spans valid {scores['span_validity']:.3f}, "
+            f"p95 {scores['p95_ms']} ms"
+        )
+        for miss in scores["misses"]:
+            print(f"  miss: {miss}")
     return 0
 
 

@@ -33,11 +33,12 @@ from assistant.note_coder.model import (
     NoteRequest,
     Suggestion,
 )
-from assistant.note_coder.phrases import Phrase, phrases
+from assistant.note_coder.phrases import Phrase, as_assessed, phrases
 from assistant.note_coder.reading import reader_for
 from assistant.note_coder.vocabulary import condition_terms
 
 CHOICES = 5  # candidate codes per mention a language model chooses among
+PAIN = "Pain"  # a pain is a symptom wherever the classification puts it (M54.9, M25.56-)
 WHY = {
     "negated": "negated in the note",
     "historical": "a past condition, not current",
@@ -67,7 +68,7 @@ class NoteCoder:
 
     def found(self, note: str) -> list[Phrase]:
         reader = reader_for(self.catalog, lambda: condition_terms(self.catalog))
-        return phrases(note, reader.read(note))
+        return as_assessed(note, phrases(note, reader.read(note)))
 
     def extractive(self, request: NoteRequest) -> CodedNote:
         found = self.found(request.note)
@@ -114,6 +115,7 @@ class NoteCoder:
         note, day = request.note, request.date_of_service
         codes: dict[str, Suggestion] = {}
         words: dict[str, frozenset[str]] = {}  # the index words that led to each code
+        paths: dict[str, str] = {}  # and the index line
         where: dict[tuple[int, int], Phrase] = {}  # the phrase behind each piece of evidence
         not_coded: list[NotCoded] = []
         cites = Citations()
@@ -134,17 +136,20 @@ class NoteCoder:
                 assertion = coded_as or phrase.assertion
                 codes[picked.code] = self.suggestion(picked, evidence, assertion, day, cites)
                 words[picked.code] = picked.words
+                paths[picked.code] = picked.path
             elif evidence not in codes[picked.code].evidence:  # two words of one phrase
                 codes[picked.code].evidence.append(evidence)
         whole, parts = rules.combinations(self.catalog, note, list(codes.values()), words, where)
         combined = rules.hypertension(self.catalog, whole, day)
-        specific, vaguer = rules.most_specific(combined)
-        assessed, outside = rules.assessed_symptoms(specific, where)
-        kept, symptoms = rules.integral(assessed)
+        specific, vaguer = rules.most_specific(combined, where)
+        fullest, barer = rules.most_specific_reading(specific, paths)
+        symptoms = {c for c, path in paths.items() if c.startswith("R") or path.startswith(PAIN)}
+        assessed, outside = rules.assessed_symptoms(fullest, where, symptoms)
+        kept, explained = rules.integral(assessed, symptoms)
         ordered = rules.order(kept, where)
         return CodedNote(
             codes=ordered,
-            not_coded=not_coded + parts + vaguer + outside + symptoms,
+            not_coded=not_coded + parts + vaguer + barer + outside + explained,
             findings=self.checked(request, ordered),
             mode=mode,
             warnings=warnings,

@@ -4,7 +4,7 @@ note coder looks up in the Alphabetic Index, and the span of the note it quotes 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.note_coder.model import Assertion, Evidence
 from assistant.note_coder.reading import HEADER, Mention
@@ -39,13 +39,28 @@ class Phrase:
     sentence: tuple[int, int]
 
 
+# the sections that say what the visit is coded for
+FIRST_SECTIONS = ("assessment", "impression", "diagnos", "plan")
+# sections that list substances, not the patient's conditions
+NOT_CONDITIONS = re.compile(r"allerg|medication|\bmeds\b|prescription", re.I)
+# nouns a condition's name can modify without the note saying the patient has it: "allergy
+# medicine", "pain medication", "depression screening", "diabetes educator"
+MODIFIED = re.compile(
+    r"\s+(?:medicines?|medications?|meds|drugs?|pills?|tablets?|clinic|specialist|screening|"
+    r"screen|tests?|testing|panel|workup|work-up|education|educator|service|program|protocol|"
+    r"regimen|prophylaxis|vaccines?|vaccination|immunization)\b",
+    re.I,
+)
+
+
 def phrases(note: str, mentions: list[Mention]) -> list[Phrase]:
     """Mentions next to each other read as one phrase ("chronic obstructive pulmonary
-    disease"); mentions inside a heading ("DISCHARGE SUMMARY:") are not conditions."""
+    disease"). Not conditions: mentions inside a heading ("DISCHARGE SUMMARY:"), in a list of
+    allergies or medications, or naming what another noun is for ("allergy medicine")."""
     headings = [(m.start(), m.end()) for m in HEADER.finditer(note)]
     out: list[Phrase] = []
     for m in mentions:
-        if any(a <= m.start < b for a, b in headings):
+        if any(a <= m.start < b for a, b in headings) or NOT_CONDITIONS.search(m.section):
             continue
         if note[m.start - 1 : m.start] == "-" or note[m.end : m.end + 1] == "-":
             continue  # a part of a compound word ("62-year-old", "community-acquired")
@@ -54,7 +69,25 @@ def phrases(note: str, mentions: list[Mention]) -> list[Phrase]:
             last.end, last.assertion = m.end, m.assertion
         else:
             out.append(Phrase(m.start, m.end, m.assertion, m.section, m.sentence))
-    return out
+    return [p for p in out if not MODIFIED.match(note, p.end)]
+
+
+def in_assessment(phrase: Phrase) -> bool:
+    return any(s in phrase.section for s in FIRST_SECTIONS)
+
+
+def as_assessed(note: str, found: list[Phrase]) -> list[Phrase]:
+    """A condition the assessment rules out is ruled out wherever the note names it: the
+    history that suspected it is not coded."""
+    said: dict[frozenset[str], Assertion] = {}
+    for p in found:
+        if in_assessment(p) and p.assertion == "negated":
+            said.setdefault(frozenset(stems(note[p.start : p.end])), p.assertion)
+    return [
+        replace(p, assertion=said.get(frozenset(stems(note[p.start : p.end])), p.assertion))
+        if not in_assessment(p) else p
+        for p in found
+    ]  # fmt: skip
 
 
 def windows(note: str, phrase: Phrase) -> list[tuple[str, list[re.Match[str]]]]:

@@ -36,6 +36,8 @@ HISTORY_BEFORE = [
     "history of", "hx of", "h/o", "past history of", "status post", "s/p", "previous",
     "prior", "remote", "had a", "had an", "resolved",
 ]  # fmt: skip
+# headings that say "history of" of the present: what follows them is current
+HISTORY_HEADINGS = ["history of present illness", "history of the present illness"]
 HISTORY_AFTER = ["last year", "years ago", "in the past", "resolved", "in childhood"]
 FAMILY_BEFORE = [
     "family history of", "family history", "family hx of", "fhx", "mother", "father",
@@ -117,7 +119,7 @@ class Reader:
         layers = {
             "negated": negations(),
             "uncertain": termset(UNCERTAIN_BEFORE, UNCERTAIN_AFTER),
-            "historical": termset(HISTORY_BEFORE, HISTORY_AFTER),
+            "historical": termset(HISTORY_BEFORE, HISTORY_AFTER, HISTORY_HEADINGS),
             "family": termset(FAMILY_BEFORE, FAMILY_AFTER),
         }
         for name, terms_of in layers.items():

@@ -11,11 +11,9 @@ from assistant.check.instructions import COMPANIONS
 from assistant.check.notes import references
 from assistant.codes import to_key
 from assistant.note_coder.model import Evidence, NotCoded, Suggestion
-from assistant.note_coder.phrases import Phrase
+from assistant.note_coder.phrases import Phrase, in_assessment
 from assistant.text import stems
 from assistant.validity import VALIDITY
-
-FIRST_SECTIONS = ("assessment", "impression", "diagnos", "plan")
 
 
 def combinations(
@@ -103,16 +101,26 @@ def hypertension(catalog: Catalog, codes: list[Suggestion], day: date) -> list[S
     return [combined if s is plain else s for s in codes]
 
 
+# the body systems whose diagnoses a block of symptom codes belongs to (chapter 18's own
+# grouping): a symptom in a block is routine for a diagnosis of those systems
 SYMPTOM_SYSTEMS = [
-    ("R00", "R09", "IJ"), ("R10", "R19", "K"), ("R20", "R23", "L"), ("R25", "R29", "GM"),
-    ("R30", "R39", "N"), ("R40", "R46", "FG"), ("R47", "R49", "FGI"), ("R50", "R69", "ABJ"),
+    ("R00", "R03", "I"), ("R04", "R06", "J"), ("R07", "R09", "IJ"), ("R10", "R19", "K"),
+    ("R20", "R23", "L"), ("R25", "R29", "GM"), ("R30", "R39", "N"), ("R40", "R46", "FG"),
+    ("R47", "R49", "FGI"), ("R50", "R69", "ABJ"),
 ]  # fmt: skip
 
 
-def integral(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCoded]]:
+def current(s: Suggestion) -> bool:
+    """A condition the patient has now: not a history or status code."""
+    return s.assertion in ("present", "uncertain") and not s.code.startswith("Z")
+
+
+def integral(
+    codes: list[Suggestion], symptoms: set[str]
+) -> tuple[list[Suggestion], list[NotCoded]]:
     """Symptoms routinely part of a coded diagnosis of the same body system are not coded
     with it (guidelines I.B.4, I.B.5); others are."""
-    definitive = [s for s in codes if not s.code.startswith(("R", "Z"))]
+    definitive = [s for s in codes if current(s) and s.code not in symptoms]
     kept, dropped = [], []
     for s in codes:
         systems = next((sys for low, high, sys in SYMPTOM_SYSTEMS if low <= s.code[:3] <= high), "")
@@ -131,17 +139,30 @@ def integral(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCoded]]
 VAGUE = ("without complications", "unspecified")
 
 
-def most_specific(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCoded]]:
-    """An unspecified or "without complications" code is left out when the note gives a more
-    specific code of the same category (E11.9 beside E11.22: guideline I.B.2)."""
+def most_specific(
+    codes: list[Suggestion], where: dict[tuple[int, int], Phrase]
+) -> tuple[list[Suggestion], list[NotCoded]]:
+    """Of two codes of one category, the one the assessment names wins over one read only
+    elsewhere in the note (sickle-cell crisis in the impression, not the history's sickle-cell
+    disease); otherwise an unspecified or "without complications" code is left out when the
+    note gives a more specific one (E11.9 beside E11.22: guideline I.B.2)."""
+
+    def assessed(s: Suggestion) -> bool:
+        return any(in_assessment(where[(e.start, e.end)]) for e in s.evidence)
+
+    def outranks(o: Suggestion, s: Suggestion) -> bool:
+        if assessed(o) != assessed(s):
+            return assessed(o)
+        vague = [any(v in x.title.lower() for v in VAGUE) for x in (o, s)]
+        return vague == [False, True]
+
     kept, dropped = [], []
     for s in codes:
         better = next(
-            (o for o in codes if o is not s and o.code[:3] == s.code[:3]
-             and not any(v in o.title.lower() for v in VAGUE)),
+            (o for o in codes if o is not s and o.code[:3] == s.code[:3] and outranks(o, s)),
             None,
-        )  # fmt: skip
-        if better is not None and any(v in s.title.lower() for v in VAGUE):
+        )
+        if better is not None:
             why = f"{better.code} says more of the same condition (guideline I.B.2)"
             dropped += [
                 NotCoded(text=e.text, start=e.start, end=e.end, assertion=s.assertion, why=why)
@@ -154,25 +175,23 @@ def most_specific(codes: list[Suggestion]) -> tuple[list[Suggestion], list[NotCo
 
 
 def assessed_symptoms(
-    codes: list[Suggestion], where: dict[tuple[int, int], Phrase]
+    codes: list[Suggestion], where: dict[tuple[int, int], Phrase], symptoms: set[str]
 ) -> tuple[list[Suggestion], list[NotCoded]]:
-    """When the assessment (impression, diagnoses) gives a diagnosis, a symptom the note names
-    only elsewhere (the complaint, the history of the illness) is what the diagnosis explains:
-    it is not coded (guidelines I.B.5, IV.D). A symptom the assessment itself names is."""
-    assessed = {spot for spot, p in where.items() if any(s in p.section for s in FIRST_SECTIONS)}
+    """When the assessment (impression, final diagnoses) names what the visit is coded for, a
+    symptom the note names only elsewhere (the complaint, the history of the illness, the
+    course) is what that assessment accounts for: it is not coded (guidelines I.B.5, IV.D). A
+    symptom the assessment itself names is."""
 
-    def in_assessment(s: Suggestion) -> bool:
-        return any((e.start, e.end) in assessed for e in s.evidence)
+    def named_there(s: Suggestion) -> bool:
+        return any(in_assessment(where[(e.start, e.end)]) for e in s.evidence)
 
-    diagnosis = next(
-        (s for s in codes if not s.code.startswith(("R", "Z")) and in_assessment(s)), None
-    )
+    diagnosis = next((s for s in codes if current(s) and named_there(s)), None)
     if diagnosis is None:
         return codes, []
     kept, dropped = [], []
     for s in codes:
-        if s.code.startswith("R") and not in_assessment(s):
-            why = f"a symptom the assessment explains with {diagnosis.code}: not coded (I.B.5)"
+        if s.code in symptoms and not named_there(s):
+            why = f"a symptom the assessment accounts for with {diagnosis.code}: not coded (I.B.5)"
             dropped += [
                 NotCoded(text=e.text, start=e.start, end=e.end, assertion="present", why=why)
                 for e in s.evidence
@@ -182,14 +201,40 @@ def assessed_symptoms(
     return kept, dropped
 
 
+def most_specific_reading(
+    codes: list[Suggestion], paths: dict[str, str]
+) -> tuple[list[Suggestion], list[NotCoded]]:
+    """A code read from a main term alone ("Pain" -> R52) gives way to one read further down
+    the same main term ("Pain > chest" -> R07.9): the note's bare word names the condition the
+    fuller words specify (guideline I.B.2)."""
+    kept, dropped = [], []
+    for s in codes:
+        path = paths.get(s.code, "")
+        fuller = next(
+            (o for o in codes
+             if o is not s and " > " not in path and path
+             and paths.get(o.code, "").startswith(path + " > ")),
+            None,
+        )  # fmt: skip
+        if fuller is None:
+            kept.append(s)
+            continue
+        why = f"{fuller.code} names this {path.split(' (')[0].lower()} more fully (I.B.2)"
+        dropped += [
+            NotCoded(text=e.text, start=e.start, end=e.end, assertion=s.assertion, why=why)
+            for e in s.evidence
+        ]
+    return kept, dropped
+
+
 def order(codes: list[Suggestion], where: dict[tuple[int, int], Phrase]) -> list[Suggestion]:
     """Codes whose words sit in the assessment, impression or diagnoses come first; then in the
     note's order."""
-    first_section = {spot: any(s in p.section for s in FIRST_SECTIONS) for spot, p in where.items()}
+    first_section = {spot: in_assessment(p) for spot, p in where.items()}
 
     def rank(s: Suggestion) -> tuple[int, int]:
         spots = [(e.start, e.end) for e in s.evidence]
-        in_assessment = any(first_section.get(spot, False) for spot in spots)
-        return (0 if in_assessment else 1, min(e.start for e in s.evidence))
+        assessed = any(first_section.get(spot, False) for spot in spots)
+        return (0 if assessed else 1, min(e.start for e in s.evidence))
 
     return sorted(codes, key=rank)

@@ -26,11 +26,14 @@ def is_condition(code: str) -> bool:
 @lru_cache(maxsize=50_000)
 def main_term(head: str) -> tuple[frozenset[str], frozenset[str]]:
     """A main term's forms ("Failure, failed" -> failure, failed) and the stems of the words
-    that qualify it ("Acidity, gastric" -> gastric): a note names the main term when it says
-    one of the forms and the qualifiers."""
+    that qualify it ("Pattern, sleep-wake, irregular" -> sleep, wake, irregular): a note names
+    the main term when it says one of the forms and the qualifiers. A main term that lists
+    alternatives ("Poison ivy, oak, sumac or other plant dermatitis") has no qualifiers."""
     forms = frozenset(variants(head))
     parts = re.sub(r"\([^)]*\)", "", head).split(",")
     first = parts[0].strip().lower()
+    if any(" or " in f" {p} " for p in parts[1:]):
+        return forms, frozenset()
     qualifying = [p for p in parts[1:] if p.strip().lower()[:FORM_PREFIX] != first[:FORM_PREFIX]]
     return forms, frozenset(stems(" ".join(qualifying)))
 

@@ -21,7 +21,7 @@ MAIN_TERMS = {  # as the index prints them
     "Stroke", "Chronic", "History", "Disease, diseased", "Migraine", "Cystitis",
     "Failure, failed", "Fibrillation", "Osteoarthritis", "Q fever", "Fatigue", "Anemia", "Loss",
     "Three-day fever", "Infarct, infarction", "Hyperglycemia, hyperglycemic",
-    "Hemorrhage, hemorrhagic",
+    "Hemorrhage, hemorrhagic", "Allergy, allergic", "Depression",
 }  # fmt: skip
 NOTE = (
     "Patient denies chest pain. History of stroke. Possible pneumonia.\n"
@@ -170,7 +170,7 @@ def test_symptoms_outside_the_assessment_are_what_it_explains(index: Index) -> N
     result = ask(index, note)
     assert {s.code for s in result.codes} == {"J18.9"}
     why = {n.text.lower(): n.why for n in result.not_coded}
-    assert "assessment explains" in why["fatigue"]
+    assert "assessment accounts for" in why["fatigue"]
     named = ask(index, "Assessment: migraine. Fatigue.")  # not a symptom of the nervous system
     assert {s.code for s in named.codes} == {"G43.909", "R53.83"}
 
@@ -235,3 +235,34 @@ def test_a_failing_model_leaves_the_extractive_result(index: Index) -> None:
         assert result.warnings == [
             f"the language model failed {why}: the extractive result is shown"
         ]
+
+
+def test_what_the_final_diagnoses_name_is_what_is_coded(index: Index) -> None:
+    """A symptom of the history (fever, a bare "pain") gives way to the final diagnoses, even
+    when those are symptoms themselves; a past MI's code does not make chest pain its symptom."""
+    note = (
+        "HISTORY OF PRESENT ILLNESS: Fever and midsternal pain this evening. "
+        "History of myocardial infarction.\n"
+        "ALLERGIES: penicillin allergy.\n"
+        "FINAL DIAGNOSIS:\n1. Chest pain.\n"
+    )
+    result = ask(index, note)
+    assert {s.code for s in result.codes} == {"R07.9", "I25.2"}
+    why = {n.text.lower(): n.why for n in result.not_coded}
+    assert "accounts for with R07.9" in why["fever"]
+    assert not any("allergy" in n.text for n in result.not_coded)  # a list of substances
+
+
+def test_a_condition_naming_what_a_thing_is_for_is_not_coded(index: Index) -> None:
+    assert ask(index, "Continue his pain medication. Depression screening done.").codes == []
+
+
+def test_the_assessment_has_the_last_word(index: Index) -> None:
+    note = (
+        "HISTORY OF PRESENT ILLNESS: The CT suggested pneumonia. Migraine with aura as a teen.\n"
+        "DISCHARGE DIAGNOSES:\n1. Pneumonia ruled out.\n2. Migraine without aura.\n"
+    )
+    result = ask(index, note, "inpatient")
+    assert {s.code for s in result.codes} == {"G43.009"}  # not the history's G43.109, no J18
+    why = {n.text.lower(): n.why for n in result.not_coded}
+    assert "G43.009 says more" in why["migraine with aura"]
