@@ -145,7 +145,7 @@ class NoteCoder:
         fullest, barer = rules.most_specific_reading(specific, paths)
         symptoms = {c for c, path in paths.items() if c.startswith("R") or path.startswith(PAIN)}
         assessed, outside = rules.assessed_symptoms(fullest, where, symptoms)
-        kept, explained = rules.integral(assessed, symptoms)
+        kept, explained = rules.integral(assessed, symptoms, where)
         ordered = rules.order(kept, where)
         return CodedNote(
             codes=ordered,

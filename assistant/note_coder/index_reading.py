@@ -22,6 +22,8 @@ from assistant.validity import VALIDITY
 FORM = 7  # letters: stems sharing this many are forms of one word
 UNSAID = frozenset({"nec", "nos"})  # an index path's notation, not a word the note must say
 HISTORY = stems("history")
+GENERIC = stems("disease disorder condition syndrome illness problem")
+EXTERNAL_CAUSES = ("V", "W", "X", "Y")
 WITHOUT = re.compile(r"\bwithout\s+((?:[a-z0-9-]+\s*){1,2})", re.I)
 NOT_DENIED = re.compile(r"\b(?:with|not|and|or)\b.*", re.I)
 
@@ -65,6 +67,8 @@ class IndexReader:
         deficits")."""
         if phrase.assertion not in ("historical", "family"):
             return None
+        if not stems(note[phrase.start : phrase.end]) - GENERIC:
+            return None  # "a disease": which history code says nothing
         whose = "personal" if phrase.assertion == "historical" else "family"
         return next(self.readings(note, phrase, day, HISTORY, f"history {whose} "), None)
 
@@ -90,6 +94,8 @@ class IndexReader:
                 continue  # "with hematuria" for "without hematuria"
             if not (condition <= set(entry.every) if main else condition & set(entry.every)):
                 continue  # a history code names the whole condition
+            if entry.code.startswith(EXTERNAL_CAUSES):
+                continue  # how an injury happened, reported with the injury, never alone
             completed = self.completed(entry.code, said, day)
             if completed is None:
                 continue

@@ -41,6 +41,7 @@ class Phrase:
 
 # the sections that say what the visit is coded for
 FIRST_SECTIONS = ("assessment", "impression", "diagnos", "plan")
+PROVISIONAL = re.compile(r"admi|differential|pre-?op|working", re.I)
 # sections that list substances, not the patient's conditions
 NOT_CONDITIONS = re.compile(r"allerg|medication|\bmeds\b|prescription", re.I)
 # nouns a condition's name can modify without the note saying the patient has it: "allergy
@@ -73,7 +74,11 @@ def phrases(note: str, mentions: list[Mention]) -> list[Phrase]:
 
 
 def in_assessment(phrase: Phrase) -> bool:
-    return any(s in phrase.section for s in FIRST_SECTIONS)
+    """Under the assessment, impression or final diagnoses: not the admitting, differential or
+    pre-operative diagnoses, which the stay or the operation may overturn."""
+    return any(s in phrase.section for s in FIRST_SECTIONS) and not PROVISIONAL.search(
+        phrase.section
+    )
 
 
 def as_assessed(note: str, found: list[Phrase]) -> list[Phrase]:

@@ -38,7 +38,8 @@ HISTORY_BEFORE = [
 ]  # fmt: skip
 # headings that say "history of" of the present: what follows them is current
 HISTORY_HEADINGS = ["history of present illness", "history of the present illness"]
-HISTORY_AFTER = ["last year", "years ago", "in the past", "resolved", "in childhood"]
+# ("years ago" is not one: "diagnosed six years ago" is an onset, the disease goes on)
+HISTORY_AFTER = ["last year", "in the past", "resolved", "in childhood"]
 FAMILY_BEFORE = [
     "family history of", "family history", "family hx of", "fhx", "mother", "father",
     "sister", "brother", "grandmother", "grandfather", "aunt", "uncle", "sibling", "siblings",

@@ -4,6 +4,7 @@ diagnosis explains (I.B.4, I.B.5) and the order of the codes."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from assistant.catalog import Catalog
@@ -101,6 +102,12 @@ def hypertension(catalog: Catalog, codes: list[Suggestion], day: date) -> list[S
     return [combined if s is plain else s for s in codes]
 
 
+# sections that report findings, not diagnoses
+FINDINGS = re.compile(
+    r"exam|objective|physical|vital|review of systems|\bros\b|lab|imaging|radiolog|x-ray|"
+    r"\bct\b|mri|ultrasound|ecg|ekg|finding",
+    re.I,
+)
 # the body systems whose diagnoses a block of symptom codes belongs to (chapter 18's own
 # grouping): a symptom in a block is routine for a diagnosis of those systems
 SYMPTOM_SYSTEMS = [
@@ -116,16 +123,24 @@ def current(s: Suggestion) -> bool:
 
 
 def integral(
-    codes: list[Suggestion], symptoms: set[str]
+    codes: list[Suggestion], symptoms: set[str], where: dict[tuple[int, int], Phrase]
 ) -> tuple[list[Suggestion], list[NotCoded]]:
     """Symptoms routinely part of a coded diagnosis of the same body system are not coded
-    with it (guidelines I.B.4, I.B.5); others are."""
+    with it (guidelines I.B.4, I.B.5); others are. A symptom the assessment lists as a
+    diagnosis of its own (a line to itself: "3. Repeated falls.") is the physician's call and
+    is coded (I.B.6)."""
     definitive = [s for s in codes if current(s) and s.code not in symptoms]
+
+    def own_line(s: Suggestion, cause: Suggestion) -> bool:
+        spots = [where[(e.start, e.end)] for e in s.evidence]
+        theirs = {where[(e.start, e.end)].sentence for e in cause.evidence}
+        return any(in_assessment(p) and p.sentence not in theirs for p in spots)
+
     kept, dropped = [], []
     for s in codes:
         systems = next((sys for low, high, sys in SYMPTOM_SYSTEMS if low <= s.code[:3] <= high), "")
         cause = next((d for d in definitive if d.code[:1] in systems), None)
-        if s.code.startswith("R") and cause is not None:
+        if s.code.startswith("R") and cause is not None and not own_line(s, cause):
             for e in s.evidence:
                 why = f"a symptom of {cause.code} {cause.title}: not coded with it (I.B.5)"
                 dropped.append(
@@ -179,19 +194,24 @@ def assessed_symptoms(
 ) -> tuple[list[Suggestion], list[NotCoded]]:
     """When the assessment (impression, final diagnoses) names what the visit is coded for, a
     symptom the note names only elsewhere (the complaint, the history of the illness, the
-    course) is what that assessment accounts for: it is not coded (guidelines I.B.5, IV.D). A
-    symptom the assessment itself names is."""
+    course) is what that assessment accounts for: it is not coded (guidelines I.B.5, IV.D).
+    Nor is a finding of the examination, the labs or the imaging the assessment does not take
+    up (III.B). A symptom the assessment itself names is coded."""
 
     def named_there(s: Suggestion) -> bool:
         return any(in_assessment(where[(e.start, e.end)]) for e in s.evidence)
+
+    def found_only(s: Suggestion) -> bool:
+        return all(FINDINGS.search(where[(e.start, e.end)].section) for e in s.evidence)
 
     diagnosis = next((s for s in codes if current(s) and named_there(s)), None)
     if diagnosis is None:
         return codes, []
     kept, dropped = [], []
     for s in codes:
-        if s.code in symptoms and not named_there(s):
-            why = f"a symptom the assessment accounts for with {diagnosis.code}: not coded (I.B.5)"
+        if (s.code in symptoms or found_only(s)) and not named_there(s):
+            what = "a symptom" if s.code in symptoms else "a finding"
+            why = f"{what} the assessment accounts for with {diagnosis.code}: not coded (I.B.5)"
             dropped += [
                 NotCoded(text=e.text, start=e.start, end=e.end, assertion="present", why=why)
                 for e in s.evidence

@@ -266,3 +266,30 @@ def test_the_assessment_has_the_last_word(index: Index) -> None:
     assert {s.code for s in result.codes} == {"G43.009"}  # not the history's G43.109, no J18
     why = {n.text.lower(): n.why for n in result.not_coded}
     assert "G43.009 says more" in why["migraine with aura"]
+
+
+def test_findings_and_admitting_diagnoses_are_not_the_assessment(index: Index) -> None:
+    note = (
+        "ADMISSION DIAGNOSIS: Fever.\nIMAGING: Right lower lobe pneumonia.\n"
+        "DISCHARGE DIAGNOSES:\n1. Migraine.\n"
+    )
+    result = ask(index, note, "inpatient")
+    assert {s.code for s in result.codes} == {"G43.909"}
+    why = {n.text.lower(): n.why for n in result.not_coded}
+    assert why["fever"].startswith("a symptom the assessment accounts for")
+    assert any(
+        n.why.startswith("a finding the assessment accounts for") and "pneumonia" in n.text
+        for n in result.not_coded
+    ), result.not_coded
+
+
+def test_a_symptom_listed_as_a_diagnosis_of_its_own_is_coded(index: Index) -> None:
+    listed = ask(index, "DISCHARGE DIAGNOSES:\n1. Pneumonia.\n2. Cough.\n", "inpatient")
+    assert {s.code for s in listed.codes} == {"J18.9", "R05.9"}
+    joined = ask(index, "DISCHARGE DIAGNOSES:\n1. Pneumonia with cough.\n", "inpatient")
+    assert {s.code for s in joined.codes} == {"J18.9"}
+
+
+def test_a_disease_diagnosed_years_ago_goes_on(index: Index) -> None:
+    result = ask(index, "Parkinson's disease diagnosed six years ago, no dyskinesia.")
+    assert [(s.code, s.assertion) for s in result.codes] == [("G20.A1", "present")]
