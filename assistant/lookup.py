@@ -220,8 +220,6 @@ def either(path: str) -> str:
 
 
 WITHOUT = re.compile(r"\bwithout\s+([^>()]*)", re.I)
-
-
 WITH = re.compile(r"\bwith\s+([^>()]*)", re.I)
 
 
