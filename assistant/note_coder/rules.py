@@ -102,10 +102,10 @@ def hypertension(catalog: Catalog, codes: list[Suggestion], day: date) -> list[S
     return [combined if s is plain else s for s in codes]
 
 
-# sections that report findings, not diagnoses
+# sections that report findings or the patient's complaint, not diagnoses
 FINDINGS = re.compile(
     r"exam|objective|physical|vital|review of systems|\bros\b|lab|imaging|radiolog|x-ray|"
-    r"\bct\b|mri|ultrasound|ecg|ekg|finding",
+    r"\bct\b|mri|ultrasound|ecg|ekg|finding|complaint|reason for",
     re.I,
 )
 # the body systems whose diagnoses a block of symptom codes belongs to (chapter 18's own
@@ -210,7 +210,7 @@ def assessed_symptoms(
     kept, dropped = [], []
     for s in codes:
         if (s.code in symptoms or found_only(s)) and not named_there(s):
-            what = "a symptom" if s.code in symptoms else "a finding"
+            what = "a symptom" if s.code in symptoms else "a finding or complaint"
             why = f"{what} the assessment accounts for with {diagnosis.code}: not coded (I.B.5)"
             dropped += [
                 NotCoded(text=e.text, start=e.start, end=e.end, assertion="present", why=why)
