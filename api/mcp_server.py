@@ -110,7 +110,9 @@ def build(state: AppState) -> MCPServer:
     @as_tool_error
     def code_note(request: NoteRequest) -> CodedNote:
         """Suggested ICD-10-CM codes for a note, each with the note's own words (offsets) that
-        justify it and its assertion; mentions not coded, with why; the encounter check."""
+        justify it, its assertion and the index line and Tabular entry it rests on; mentions
+        not coded, with why; the encounter check. `mode` says whether a language model helped
+        (it only chooses among the index's codes); `warnings` say when it failed."""
         return operations.code_note(state, request)
 
     @server.tool(title="What changed between editions")
