@@ -13,6 +13,7 @@ import threading
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 from assistant.catalog import Catalog
 from assistant.text import stems
@@ -169,7 +170,7 @@ class IndexLookup:
         """The target's sub-term below the entry named becomes a sub-term of the path that
         names it: "Need > vaccination" + "encounter for"."""
         level = path.count(" > ") + 1
-        own = stems(either(path))
+        own = set().union(*(said_words(t) for t in path.split(" > ")))
         essential = interned(stems(re.sub(r"\([^)]*\)", " ", path)) | set(target.essential))
         every = interned(stems(path) | set(target.every))
         main = main_words(path)
@@ -182,18 +183,18 @@ class IndexLookup:
 
     def add(self, system: str, code: str, path: str, column: str | None) -> int:
         words = f"{path} {column or ''}"
-        essential = stems(re.sub(r"\([^)]*\)", " ", words))
         main = main_words(path)
+        said = set().union(*(said_words(t) for t in [*path.split(" > "), column or ""]))
         return self.append(
             Entry(
                 sys.intern(system),
                 sys.intern(code.rstrip("-").rstrip(".")),
-                interned(essential),
+                interned(stems(re.sub(r"\([^)]*\)", " ", words))),
                 interned(stems(words)),
                 path.count(" > "),
                 main,
                 sys.intern(path.split(" > ")[0]),
-                interned(stems(either(words)) - set(main)),
+                interned(said - set(main)),
                 interned(without(words)),
             )
         )
@@ -207,16 +208,20 @@ class IndexLookup:
         return len(self.entries) - 1
 
 
-def either(path: str) -> str:
-    """A path's essential words with each "X or Y" read as X, and a term printed in several
+@cache
+def said_words(term: str) -> frozenset[str]:
+    """The stems of the words a note must say for one term of a path (see ``either``), read
+    once however many paths hold the term."""
+    return frozenset(stems(either(re.sub(r"\([^)]*\)", " ", term))))
+
+
+def either(term: str) -> str:
+    """A term's essential words with each "X or Y" read as X, and a term printed in several
     forms ("myocardium, myocardial") read in its first: a note says "atrial fibrillation" for
     "atrial or auricular", "myocardial infarction" for "myocardium, myocardial"."""
-    terms = []
-    for term in re.sub(r"\([^)]*\)", " ", path).split(" > "):
-        parts = [p.strip() for p in re.sub(r"\bor\s+[\w-]+", " ", term).split(",")]
-        first = parts[0].lower()[:4]
-        terms.append(" ".join([parts[0], *(p for p in parts[1:] if p.lower()[:4] != first)]))
-    return " > ".join(terms)
+    parts = [p.strip() for p in re.sub(r"\bor\s+[\w-]+", " ", term).split(",")]
+    first = parts[0].lower()[:4]
+    return " ".join([parts[0], *(p for p in parts[1:] if p.lower()[:4] != first)])
 
 
 WITHOUT = re.compile(r"\bwithout\s+([^>()]*)", re.I)
@@ -228,6 +233,8 @@ def without(path: str) -> set[str]:
     those a deeper sub-term has "with" again ("acute (without necrosis or infection) > with
     necrosis": necrosis is there)."""
     denied: set[str] = set()
+    if "without" not in path.lower():
+        return denied
     for term in path.split(" > "):
         denied -= {w for m in WITH.finditer(term) for w in stems(m.group(1))}
         denied |= {w for m in WITHOUT.finditer(term) for w in stems(m.group(1))}
@@ -235,7 +242,12 @@ def without(path: str) -> set[str]:
 
 
 def main_words(path: str) -> tuple[str, ...]:
-    return interned(stems(re.sub(r"\([^)]*\)", " ", path.split(" > ")[0])))
+    return head_words(path.split(" > ")[0])
+
+
+@cache
+def head_words(head: str) -> tuple[str, ...]:
+    return interned(stems(re.sub(r"\([^)]*\)", " ", head)))
 
 
 def bare(path: str) -> str:
