@@ -10,6 +10,7 @@ Nothing here logs or keeps the note."""
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -102,10 +103,25 @@ def lines_are_sentences(doc: Any) -> Any:
     return doc
 
 
+def import_spacy() -> None:
+    """Import spaCy and negspacy without thinc loading PyTorch for its optional layers: a blank
+    English pipeline and NegEx use none of it, and it cost a server about 180 MB and a second
+    and a half on its first note. Where PyTorch is already loaded, nothing changes."""
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        return
+    sys.modules["torch"] = None  # type: ignore[assignment]  # "import torch" fails while held
+    try:
+        import negspacy.negation  # noqa: F401
+        import spacy  # noqa: F401
+    finally:
+        del sys.modules["torch"]
+
+
 class Reader:
-    """The spaCy pipeline for one catalog state: built once (a few seconds), then shared."""
+    """The spaCy pipeline for one catalog state: built once (about a second), then shared."""
 
     def __init__(self, terms: list[str]) -> None:
+        import_spacy()
         import spacy
         from negspacy.negation import Negex  # noqa: F401  (registers the "negex" factory)
         from spacy.language import Language

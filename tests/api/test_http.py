@@ -174,6 +174,7 @@ def test_not_ready_without_an_index(tmp_path: object) -> None:
         assert client.get("/v1/search", params={"q": "x"}).status_code == 503
 
 
+@pytest.mark.integration  # a server of its own, which builds the note reader
 def test_request_bodies_are_not_logged(default_index: Settings, tmp_path: object) -> None:
     import subprocess
     import sys

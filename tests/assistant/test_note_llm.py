@@ -93,3 +93,21 @@ def test_notes_stay_off_the_model_when_the_operator_says_so(default_index: Setti
     assert failed.warnings == [
         "the language model failed (TimeoutError): the extractive result is shown"
     ]
+
+
+@pytest.mark.integration  # a fresh interpreter importing spaCy
+def test_reading_a_note_does_not_load_pytorch() -> None:
+    """spaCy's thinc would load PyTorch (about 180 MB) for layers a blank pipeline never uses."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from assistant.note_coder.reading import Reader\n"
+        "found = Reader(['pneumonia']).read('No pneumonia.')\n"
+        "assert [(m.text, m.assertion) for m in found] == [('pneumonia', 'negated')], found\n"
+        "assert 'torch' not in sys.modules\n"
+        "import torch\n"  # and PyTorch still loads for whoever needs it later
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
