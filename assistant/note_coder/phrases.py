@@ -21,7 +21,7 @@ STOP = {
 }  # fmt: skip
 LEFT_WORDS = 6
 RIGHT_WORDS = 8
-AFTER_COMMA = 4  # words: a short part after a comma that names no condition qualifies one
+AFTER_COMMA = 4  # words: a part this short after a comma qualifies the condition before it
 # how long, which says nothing of what ("for three days" is not "Three-day fever")
 DURATION = re.compile(
     r"\b(?:for\s+)?(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few)"
