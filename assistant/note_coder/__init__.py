@@ -46,6 +46,7 @@ WHY = {
     "uncertain": "uncertain in an outpatient setting: code the symptoms instead (guideline IV.H)",
 }
 Read = tuple[Picked, Evidence]
+DECLINED = "the language model found none of the index's codes fits the note"
 
 
 class NoteCoder:
@@ -95,11 +96,10 @@ class NoteCoder:
         chosen, more = llm_mode.choose(model, note, found, options)
         reads = {n: chosen.get(n, (got[0] if got else None)) for n, got in options.items()}
         declined = [
-            NotCoded(text=note[found[n].start : found[n].end], start=found[n].start,
-                     end=found[n].end, assertion=found[n].assertion,
-                     why="the language model found none of the index's codes fits the note")
-            for n, got in options.items() if got and reads[n] is None
-        ]  # fmt: skip
+            unread(note, found[n], DECLINED)
+            for n, got in options.items()
+            if got and reads[n] is None
+        ]
         result = self.assemble(request, found, reads, "llm", warnings + more)
         result.not_coded += declined
         return result
@@ -124,11 +124,7 @@ class NoteCoder:
             read = reads.get(n) if coded_as else self.reader.history(note, phrase, day)
             if read is None:
                 if coded_as is None:
-                    not_coded.append(
-                        NotCoded(text=note[phrase.start : phrase.end], start=phrase.start,
-                                 end=phrase.end, assertion=phrase.assertion,
-                                 why=WHY[phrase.assertion])
-                    )  # fmt: skip
+                    not_coded.append(unread(note, phrase, WHY[phrase.assertion]))
                 continue
             picked, evidence = read
             where.setdefault((evidence.start, evidence.end), phrase)
@@ -202,6 +198,17 @@ class NoteCoder:
         findings = check(self.catalog, encounter).findings
         unstated = {"mce_age_conflict", "mce_sex_conflict"} if request.patient is None else set()
         return [f for f in findings if f.rule not in unstated]
+
+
+def unread(note: str, phrase: Phrase, why: str) -> NotCoded:
+    """A phrase of the note left uncoded, and why."""
+    return NotCoded(
+        text=note[phrase.start : phrase.end],
+        start=phrase.start,
+        end=phrase.end,
+        assertion=phrase.assertion,
+        why=why,
+    )
 
 
 def code_note(index: Index, request: NoteRequest, model: ChatModel | None = None) -> CodedNote:

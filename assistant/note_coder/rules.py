@@ -11,7 +11,7 @@ from assistant.catalog import Catalog
 from assistant.check.instructions import COMPANIONS
 from assistant.check.notes import references
 from assistant.codes import to_key
-from assistant.note_coder.model import Evidence, NotCoded, Suggestion
+from assistant.note_coder.model import Assertion, Evidence, NotCoded, Suggestion
 from assistant.note_coder.phrases import Phrase, in_assessment
 from assistant.text import stems
 from assistant.validity import VALIDITY
@@ -51,10 +51,7 @@ def combinations(
         dropped.add(part.code)
         whole.evidence.extend(part.evidence)
         why = f"part of the combination code {whole.code} {whole.title} (guideline I.B.9)"
-        parts += [
-            NotCoded(text=e.text, start=e.start, end=e.end, assertion=part.assertion, why=why)
-            for e in part.evidence
-        ]
+        parts += left_out(part, why)
     return [c for c in codes if c.code not in dropped], parts
 
 
@@ -117,6 +114,14 @@ SYMPTOM_SYSTEMS = [
 ]  # fmt: skip
 
 
+def left_out(s: Suggestion, why: str, assertion: Assertion | None = None) -> list[NotCoded]:
+    """A code's words, each reported as not coded, and why."""
+    said = assertion or s.assertion
+    return [
+        NotCoded(text=e.text, start=e.start, end=e.end, assertion=said, why=why) for e in s.evidence
+    ]
+
+
 def current(s: Suggestion) -> bool:
     """A condition the patient has now: not a history or status code."""
     return s.assertion in ("present", "uncertain") and not s.code.startswith("Z")
@@ -141,11 +146,8 @@ def integral(
         systems = next((sys for low, high, sys in SYMPTOM_SYSTEMS if low <= s.code[:3] <= high), "")
         cause = next((d for d in definitive if d.code[:1] in systems), None)
         if s.code.startswith("R") and cause is not None and not own_line(s, cause):
-            for e in s.evidence:
-                why = f"a symptom of {cause.code} {cause.title}: not coded with it (I.B.5)"
-                dropped.append(
-                    NotCoded(text=e.text, start=e.start, end=e.end, assertion="present", why=why)
-                )
+            why = f"a symptom of {cause.code} {cause.title}: not coded with it (I.B.5)"
+            dropped += left_out(s, why, "present")
         else:
             kept.append(s)
     return kept, dropped
@@ -179,10 +181,7 @@ def most_specific(
         )
         if better is not None:
             why = f"{better.code} says more of the same condition (guideline I.B.2)"
-            dropped += [
-                NotCoded(text=e.text, start=e.start, end=e.end, assertion=s.assertion, why=why)
-                for e in s.evidence
-            ]
+            dropped += left_out(s, why)
             better.evidence.extend(s.evidence)
         else:
             kept.append(s)
@@ -212,10 +211,7 @@ def assessed_symptoms(
         if (s.code in symptoms or found_only(s)) and not named_there(s):
             what = "a symptom" if s.code in symptoms else "a finding or complaint"
             why = f"{what} the assessment accounts for with {diagnosis.code}: not coded (I.B.5)"
-            dropped += [
-                NotCoded(text=e.text, start=e.start, end=e.end, assertion="present", why=why)
-                for e in s.evidence
-            ]
+            dropped += left_out(s, why, "present")
         else:
             kept.append(s)
     return kept, dropped
@@ -240,10 +236,7 @@ def most_specific_reading(
             kept.append(s)
             continue
         why = f"{fuller.code} names this {path.split(' (')[0].lower()} more fully (I.B.2)"
-        dropped += [
-            NotCoded(text=e.text, start=e.start, end=e.end, assertion=s.assertion, why=why)
-            for e in s.evidence
-        ]
+        dropped += left_out(s, why)
     return kept, dropped
 
 
