@@ -10,10 +10,13 @@ import threading
 from collections import defaultdict
 
 from assistant.catalog import Catalog
+from assistant.filters import Filters
 from assistant.lexical import LexicalIndex
 from assistant.text import SEARCH_STOP, plain_words
 from assistant.tuning import MOST_QUOTING, RARE_SHARES
 
+GUIDELINES = Filters(kind="guideline")
+REMEMBERED = 64  # questions whose ranking is kept: a chat searches one question three times
 QUOTED = re.compile(r"[“\"]([^”\"]{3,40})[”\"]")
 
 
@@ -31,20 +34,31 @@ class DefinedTerms:
         self.bm25 = bm25
         self.quoting: dict[str, list[tuple[int, str]]] | None = None
         self.lock = threading.Lock()
+        self.remembered: dict[str, list[str]] = {}
 
     def ranked(self, text: str) -> list[str]:
         """Ids of the guideline passages that quote a term ``text`` uses: those quoting more of
         its terms first, then by how well the rest of the question fits them (BM25 of its rarer
         words over text and heading trail: "outpatient" picks Section IV's rule), then in the
         guidelines' order. A term common in the corpus ("acute", "unspecified") is a word of
-        code titles more than a question about a rule, and counts for nothing."""
+        code titles more than a question about a rule, and counts for nothing. The last
+        questions' rankings are kept (the catalog they were read from is this one's)."""
+        if text in self.remembered:
+            return list(self.remembered[text])
+        ranking = self.rank(text)
+        if len(self.remembered) >= REMEMBERED:
+            self.remembered.clear()
+        self.remembered[text] = ranking
+        return list(ranking)
+
+    def rank(self, text: str) -> list[str]:
         words = f" {plain_words(text)} "
         hits: dict[tuple[int, str], int] = defaultdict(int)
         for term, passages in self.load().items():
             if f" {term} " in words and self.rare(term):
                 for passage in passages:
                     hits[passage] += 1
-        fit = self.bm25.scores(text, [pid for _, pid in hits])
+        fit = self.bm25.scores(text, [pid for _, pid in hits], GUIDELINES)
         best = sorted(hits, key=lambda p: (-hits[p], fit.get(p[1], 0.0), p[0]))
         return [pid for _, pid in best]
 

@@ -9,10 +9,20 @@ import threading
 
 from assistant.catalog import Catalog
 from assistant.filters import Filters
+from assistant.schema import facet
 from assistant.text import any_of, fts_query, words_of
 from assistant.tuning import RARE_SHARES
 
-BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0)"  # columns id, title, text: titles count 3 times
+# columns id, title, text, shelf, facet: titles count 3 times, the facet words not at all
+BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0, 0.0, 0.0)"
+
+
+def faceted(match: str, filters: Filters) -> str:
+    """``match`` among the passages of the filters' system and kind (see schema.facet)."""
+    words = facet(filters.system, filters.kind)
+    if not words:
+        return match
+    return f"facet : ({' AND '.join(words.split())}) AND ({match})"
 
 
 class LexicalIndex:
@@ -90,11 +100,12 @@ class LexicalIndex:
             f"JOIN {filters.table} p ON p.id = f.id WHERE passages_fts MATCH ? {where} "
             "ORDER BY rank LIMIT ?"
         )
-        rows = self.conn.execute(query, [match, *params, k]).fetchall()
+        rows = self.conn.execute(query, [faceted(match, filters), *params, k]).fetchall()
         if not rows and match != fts_query(text):
             # the rare words that gated the match may be absent from the filtered passages (no
             # guideline says "diuretics"): then their other words decide
-            rows = self.conn.execute(query, [fts_query(text), *params, k]).fetchall()
+            every = faceted(fts_query(text), filters)
+            rows = self.conn.execute(query, [every, *params, k]).fetchall()
         return [(row["id"], -float(row["rank"])) for row in rows]
 
     def mentioning(self, tokens: list[str], text: str, k: int, filters: Filters) -> list[str]:
@@ -107,14 +118,15 @@ class LexicalIndex:
         rows = self.conn.execute(
             f"SELECT f.id AS id FROM passages_fts f JOIN {filters.table} p ON p.id = f.id "
             f"WHERE passages_fts MATCH ? {where} ORDER BY {BM25} LIMIT ?",
-            [match, *params, k],
+            [faceted(match, filters), *params, k],
         ).fetchall()
         return [row["id"] for row in rows]
 
-    def scores(self, text: str, ids: list[str]) -> dict[str, float]:
+    def scores(self, text: str, ids: list[str], filters: Filters | None = None) -> dict[str, float]:
         """BM25 of the given passages (lower is better, as FTS5 ranks) for the query's rarer
         words alone: matching a common word ("other") across the whole corpus first would cost
-        some hundred milliseconds. Passages holding none of them are left out."""
+        some hundred milliseconds. Passages holding none of them are left out. ``filters``: the
+        system and kind the passages are of, which narrow the match first (see faceted)."""
         if not ids:
             return {}
         rare = self.rare(words_of(text), RARE_SHARES[-1])
@@ -124,6 +136,6 @@ class LexicalIndex:
         rows = self.conn.execute(
             f"SELECT id, {BM25} AS rank FROM passages_fts "
             f"WHERE passages_fts MATCH ? AND id IN ({marks})",
-            [any_of(rare), *ids],
+            [faceted(any_of(rare), filters or Filters()), *ids],
         ).fetchall()
         return {row["id"]: float(row["rank"]) for row in rows}

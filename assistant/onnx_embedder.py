@@ -16,6 +16,8 @@ from assistant.embedder import Embedder, packaged_model_path
 
 MAX_TOKENS = 128  # as the sentence-transformers model is configured: passages are short
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+FIELDS = ("ids", "attention_mask", "type_ids")  # of a tokenizers Encoding, in INPUTS' order
+LENGTH_SLACK = 1.5  # a run's longest text is at most this times its shortest, plus 8 tokens
 
 
 class OnnxMiniLM(Embedder):
@@ -49,25 +51,41 @@ class OnnxMiniLM(Embedder):
         )
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts of like length in one run: a run pads every text to its longest, so a long
+        question's focus and its short concepts go in runs of their own (a 100-token focus
+        padded three short concepts to 100 tokens each)."""
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            out[rows] = self.encode([texts[i] for i in rows])
+        encoded = self.tokenizer.encode_batch(list(texts))
+        for rows in like_lengths([sum(e.attention_mask) for e in encoded], self.batch_size):
+            out[rows] = self.encode([encoded[i] for i in rows])
         return out
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        encoded = self.tokenizer.encode_batch(texts)
+    def encode(self, encoded: list[Any]) -> np.ndarray:
+        width = max(sum(e.attention_mask) for e in encoded)
         feed = {
-            "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+            name: np.array([getattr(e, field)[:width] for e in encoded], dtype=np.int64)
+            for name, field in zip(INPUTS, FIELDS, strict=True)
         }
         hidden = self.session.run(None, feed)[0]
         mask = feed["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def like_lengths(lengths: list[int], size: int) -> list[list[int]]:
+    """The indices of ``lengths`` in runs of at most ``size``, shortest first, a new run
+    starting where the next text is much longer than the run's first (padding would cost more
+    than a run)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    runs: list[list[int]] = []
+    for i in order:
+        run = runs[-1] if runs else None
+        if run is None or len(run) >= size or lengths[i] > LENGTH_SLACK * lengths[run[0]] + 8:
+            runs.append([i])
+        else:
+            run.append(i)
+    return runs
 
 
 def export(model_path: Path, target: Path) -> None:

@@ -6,6 +6,7 @@ of ``assistant.catalog.Catalog``."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -59,10 +60,12 @@ CREATE TABLE IF NOT EXISTS edits_all (
 );
 CREATE INDEX IF NOT EXISTS edits_all_code ON edits_all (kind, setting, code, other);
 CREATE INDEX IF NOT EXISTS edits_all_shelf ON edits_all (shelf, line);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    id UNINDEXED, title, text, shelf UNINDEXED, tokenize = 'porter unicode61'
-);
 """
+# the lexical index; ``facet``: the passage's system and kind as words (see facet)
+FTS_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    id UNINDEXED, title, text, shelf UNINDEXED, facet, tokenize = 'porter unicode61'
+)"""
+SCHEMA += FTS_TABLE + ";\n"
 # each table of rows read by code, passage or index line, and its view of the editions in use
 # (``seq``: the row's order of storage, as a view has no rowid)
 EDITIONED = ("codes", "notes", "index_entries", "crosswalk", "passages")
@@ -95,7 +98,15 @@ PASSAGE_COLUMNS = (
     "id", "source", "system", "kind", "code", "codes", "title", "section", "page", "trail",
     "version", "text", "hash", "ord", "edition", "shelf",
 )  # fmt: skip
-FTS_COLUMNS = ("id", "title", "text", "shelf")
+FTS_COLUMNS = ("id", "title", "text", "shelf", "facet")
+
+
+def facet(system: str | None, kind: str | None) -> str:
+    """The words a passage's system and kind are indexed as, in the lexical index's ``facet``
+    column: a filtered BM25 query matches them first ("kindguideline" picks 519 passages of
+    186k), which spares scoring every passage the question's words match (40 -> 2 ms)."""
+    words = [f"kind{kind}" if kind else "", f"system{system}" if system else ""]
+    return " ".join(re.sub(r"[^a-z0-9]", "", w.lower()) for w in words if w)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -107,8 +118,37 @@ def connect(path: Path) -> sqlite3.Connection:
     if single_edition_layout(conn):
         migrate(conn)
     conn.executescript(SCHEMA)
+    if not has_facets(conn):
+        add_facets(conn)
     write_views(conn)
     return conn
+
+
+def has_facets(conn: sqlite3.Connection) -> bool:
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(passages_fts)")}
+    return "facet" in columns
+
+
+def add_facets(conn: sqlite3.Connection) -> None:
+    """Rebuild a lexical index written before it had a ``facet`` column, from its own rows and
+    the passages' fields, in one transaction (about 6 s for the full corpus). Nothing is read
+    again from the files; a kill halfway leaves the old index whole."""
+    conn.create_function("facet", 2, facet, deterministic=True)
+    conn.execute("BEGIN")
+    try:
+        conn.execute(FTS_TABLE.replace("passages_fts", "passages_fts_new"))
+        conn.execute(
+            "INSERT INTO passages_fts_new (rowid, id, title, text, shelf, facet) "
+            "SELECT f.rowid, f.id, f.title, f.text, f.shelf, facet(p.system, p.kind) "
+            "FROM passages_fts f JOIN passages_all p ON p.id = f.id"
+        )
+        conn.execute("DROP TABLE passages_fts")
+        conn.execute("ALTER TABLE passages_fts_new RENAME TO passages_fts")
+        conn.execute("INSERT INTO passages_fts(passages_fts) VALUES ('optimize')")
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
 
 
 def write_views(conn: sqlite3.Connection) -> None:
@@ -185,10 +225,11 @@ def move(conn: sqlite3.Connection, old: tuple[str, ...]) -> None:
             f"INSERT INTO {name}_all ({', '.join(columns)}) SELECT {selected} "
             f"FROM old_{name} o JOIN shelves s ON s.name = o.source"
         )
+    conn.create_function("facet", 2, facet, deterministic=True)
     conn.execute(
-        "INSERT INTO passages_fts (id, title, text, shelf) SELECT id, title, "
+        "INSERT INTO passages_fts (id, title, text, shelf, facet) SELECT id, title, "
         "CASE WHEN trail IS NULL OR trail = '' THEN text ELSE trail || char(10) || text END, "
-        "shelf FROM passages_all"
+        "shelf, facet(system, kind) FROM passages_all"
     )
     for name in old:
         conn.execute(f"DROP TABLE old_{name}")
@@ -337,7 +378,13 @@ def insert_passages(conn: sqlite3.Connection, data: SourceData) -> None:
     conn.executemany(
         insert("passages_fts", FTS_COLUMNS),
         [
-            {"id": p.id, "title": p.title, "text": searchable(p), "shelf": p.shelf}
+            {
+                "id": p.id,
+                "title": p.title,
+                "text": searchable(p),
+                "shelf": p.shelf,
+                "facet": facet(p.system, p.kind),
+            }
             for p in data.passages
         ],
     )

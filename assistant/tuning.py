@@ -55,6 +55,7 @@ class Weights:
 
 # --- depths and pools -----------------------------------------------------------------------
 OVERFETCH = 8  # vector neighbours fetched per result wanted, before filters
+PROSE_OVERFETCH = 4  # the same for the prose collection, where guidelines are a third
 LEXICAL_POOL = 300  # one wide BM25 query per search, shared by the lists that filter it
 INDEX_LINES = 20  # index lines (BM25, and vectors) whose codes vote in the "index" list
 NAMING_DEPTH = 5  # guideline passages naming the question's code categories

@@ -16,7 +16,7 @@ from assistant.filters import Filters
 from assistant.lexical import LexicalIndex
 from assistant.query import Query
 from assistant.retrieval.signal import Ranked
-from assistant.tuning import LEXICAL_POOL, OVERFETCH
+from assistant.tuning import LEXICAL_POOL, OVERFETCH, PROSE_OVERFETCH
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ class Vectors:
         vector: np.ndarray | None = None,
         wide: bool = True,
         shelves: tuple[str, ...] = (),
+        titles: bool = True,
     ) -> None:
         self.handle = handle
         self.shelves = shelves  # the source editions searched; (): those in use
@@ -86,6 +87,7 @@ class Vectors:
         self.wide: list[VectorHit] = []
         self.titles: list[VectorHit] = []
         self.fields: dict[str, tuple[str, ...]] = {}
+        self.catalog = catalog
         self.store = handle.get() if handle else None
         if self.store is None or embedder is None:
             if handle is not None:
@@ -94,16 +96,23 @@ class Vectors:
         try:
             self.vector = vector if vector is not None else embedder.embed_query(text)
             near = self.store.query(self.vector, depth * OVERFETCH, metadata=False) if wide else []
-            titles = self.store.titles.query(self.vector, depth * 2, metadata=False)
-            table = "passages_all" if shelves else "passages"
-            self.fields = catalog.filter_fields([h.id for h in near + titles], table)
-            if shelves:
-                at = FILTER_FIELDS.index("shelf")
-                self.fields = {k: v for k, v in self.fields.items() if v[at] in shelves}
+            named = []
+            if titles:
+                named = self.store.titles.query(self.vector, depth * 2, metadata=False)
+            self.read_fields(near + named)
             self.wide = [h for h in near if h.id in self.fields]
-            self.titles = [h for h in titles if h.id in self.fields]
+            self.titles = [h for h in named if h.id in self.fields]
         except Exception as exc:  # the vector store is optional at query time
             self.unavailable(type(exc).__name__)
+
+    def read_fields(self, hits: list[VectorHit]) -> None:
+        """The catalog's filter fields of the hits' passages, of the editions searched."""
+        table = "passages_all" if self.shelves else "passages"
+        fields = self.catalog.filter_fields([h.id for h in hits], table)
+        if self.shelves:
+            at = FILTER_FIELDS.index("shelf")
+            fields = {k: v for k, v in fields.items() if v[at] in self.shelves}
+        self.fields.update(fields)
 
     def unavailable(self, why: str, forget: bool = True) -> None:
         self.vector = None
@@ -150,6 +159,10 @@ class Vectors:
         where = replace(filters, shelves=self.shelves).chroma()
         try:
             prose = filters.kind in PROSE_KINDS
+            if prose:
+                kept_ids, whole = self.prose(filters)
+                if whole or len(kept_ids) >= depth // 2:
+                    return kept_ids[:depth]
             hits = self.store.prose.query(self.vector, depth, where) if prose else []
             # an index built before the prose collection existed has it empty: ask the store
             hits = hits or self.store.query(self.vector, depth, where)
@@ -157,3 +170,15 @@ class Vectors:
             self.unavailable(type(exc).__name__)
             return kept_ids
         return [h.id for h in hits]
+
+    def prose(self, filters: Filters) -> tuple[Ranked, bool]:
+        """The nearest prose passages (guidelines, definitions, documents: a small collection)
+        filtered here, as the wide list is: Chroma's own filter costs about 10 ms a query even
+        there, the unfiltered query about 1. True with them when the whole collection came
+        back (what the filter keeps is then all there is)."""
+        assert self.store is not None and self.vector is not None
+        wanted = self.depth * PROSE_OVERFETCH
+        near = self.store.prose.query(self.vector, wanted, metadata=False)
+        self.read_fields(near)
+        whole = 0 < len(near) < wanted
+        return self.kept([h for h in near if h.id in self.fields], filters), whole

@@ -25,7 +25,7 @@ from assistant.retrieval.rerank import rerank
 from assistant.retrieval.signal import Hit, Ranking, Request, SearchResult, Signal
 from assistant.shelves import in_use_or, of_edition
 from assistant.tuning import RERANK_SPAN, Weights
-from assistant.vectorstore import StoreHandle
+from assistant.vectorstore import PROSE_KINDS, StoreHandle
 
 REFRESH_SECONDS = 5.0
 
@@ -84,15 +84,18 @@ class Searcher:
         query: Query | None = None,
         vector: np.ndarray | None = None,
         shelves: tuple[str, ...] = (),
+        prose: bool = False,
     ) -> Probe:
         """The work a query costs whatever its filters, done once. The question is read first
         (see query.analyse): every list searches its focus, not the narrative around it.
         ``vector``: the focus already embedded (several texts embed faster as one batch);
-        ``shelves``: the source editions searched (see shelves.on_day), () those in use."""
+        ``shelves``: the source editions searched (see shelves.on_day), () those in use;
+        ``prose``: the probe serves one search of guidelines or definitions, which needs
+        neither wide pool (a handful of them among 186k passages) nor code titles."""
         warnings: list[str] = []
         query = query or self.analyse(text)
         # without the dense list and index lines, the probe serves one filtered search
-        wide = bool({"dense", "index"} & set(modes))
+        wide = bool({"dense", "index"} & set(modes)) and not prose
         bm25 = self.derived.bm25
         lexical = {"lexical", "index"} & set(modes)
         words = Words(bm25, query.focus, wide, shelves) if lexical else None
@@ -106,8 +109,9 @@ class Searcher:
                 query.focus,
                 warnings,
                 vector,
-                "dense" in modes,
+                "dense" in modes and not prose,
                 shelves,
+                titles=not prose,
             )
         return Probe(query, words, vectors, warnings, shelves)
 
@@ -125,7 +129,8 @@ class Searcher:
         filters = self.narrowed(filters or Filters())
         if probe is None or probe.shelves != filters.shelves:
             known = probe.query if probe else None
-            probe = self.probe(text, modes, query=known, shelves=filters.shelves)
+            prose = filters.kind in PROSE_KINDS
+            probe = self.probe(text, modes, query=known, shelves=filters.shelves, prose=prose)
         weights = self.weights.for_any_kind() if filters.kind is None else self.weights
         catalog = self.catalog.on_shelves(filters.shelves) if filters.shelves else self.catalog
         request = Request(text, probe.query, filters, modes, probe, catalog, self.derived, weights)

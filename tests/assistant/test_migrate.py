@@ -98,3 +98,32 @@ def test_a_move_that_fails_halfway_leaves_the_old_catalog_whole(tmp_path: Path) 
         assert conn.execute("SELECT count(*) FROM passages").fetchone()[0] == 2
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
         assert not {"codes_all", "old_codes", "passages_all"} & tables
+
+
+def test_a_lexical_index_without_facets_gains_them_when_opened(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(OLD_LAYOUT)
+    Catalog(path).close()  # moved into the editions layout, facets and all
+    with sqlite3.connect(path) as conn:  # then its lexical index as an older medcode wrote it
+        conn.executescript(
+            "DROP TABLE passages_fts; CREATE VIRTUAL TABLE passages_fts USING fts5(id "
+            "UNINDEXED, title, text, shelf UNINDEXED, tokenize = 'porter unicode61');"
+            "INSERT INTO passages_fts (id, title, text, shelf) "
+            "SELECT id, title, text, shelf FROM passages_all;"
+        )
+    catalog = Catalog(path)
+    facets = dict(catalog.conn.execute("SELECT id, facet FROM passages_fts").fetchall())
+    assert facets == {
+        "icd10cm-tabular:aaa@FY2026": "kindcode systemicd10cm",
+        "my-policy:bbb": "kinddocument systemnone",
+    }
+    bm25 = LexicalIndex(catalog)
+    # a filtered search matches the facet first: the wrong kind finds nothing, the right one
+    # finds the passage
+    assert bm25.search("glucose monitors", 5, Filters(kind="code")) == []
+    found = bm25.search("glucose monitors", 5, Filters(kind="document"))
+    assert [pid for pid, _ in found] == ["my-policy:bbb"]
+    assert bm25.search("diabetes", 5, Filters(system="icd10cm", kind="code"))[0][0] == (
+        "icd10cm-tabular:aaa@FY2026"
+    )

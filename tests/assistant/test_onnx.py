@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.embedder import MiniLMEmbedder
-from assistant.onnx_embedder import OnnxMiniLM
+from assistant.onnx_embedder import OnnxMiniLM, like_lengths
 
 TEXTS = [
     "type 2 diabetic with high blood sugar",
@@ -51,3 +51,10 @@ def test_exported_once(onnx_model: OnnxMiniLM, tmp_path: Path) -> None:
     OnnxMiniLM(tmp_path)
     assert model_file.stat().st_mtime_ns == stamp and first.name == "all-MiniLM-L6-v2"
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_runs_group_texts_of_like_length() -> None:
+    # a long focus runs alone; its short concepts run together, not padded to its length
+    assert like_lengths([100, 5, 6, 9], 64) == [[1, 2, 3], [0]]
+    assert like_lengths([5, 5, 5], 2) == [[0, 1], [2]]
+    assert like_lengths([], 8) == []
