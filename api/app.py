@@ -29,12 +29,13 @@ def load(state: AppState) -> None:
     settings = state.settings
     try:
         index = Index(settings)
-        index.searcher.search("warm up", 1)  # loads the embedder and opens the store now
+        model = OpenAIChat(settings) if settings.llm_base_url else None
+        assistant = Assistant(index, model)
+        assistant.warm()  # the first question does not wait for the store and the tables
     except MedcodeError as exc:
         state.problem = exc.message
         return
-    model = OpenAIChat(settings) if settings.llm_base_url else None
-    state.index, state.assistant = index, Assistant(index, model)
+    state.index, state.assistant = index, assistant
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
@@ -49,6 +50,9 @@ from assistant.validity import currency
 Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
 CONCEPT_MODES = ("exact", "lexical", "title", "lookup", "qualifiers")
+# a question that reads every part an answer can need: codes to check, guidelines, a setting
+WARM_UP = "Can E11.9 be coded with I10 and Z79.4 for an outpatient visit?"
+WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="medcode-search")
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,13 @@ class Assistant:
         self.chat_model = chat_model
         self.extractive: Answerer = Extractive(index.catalog)
         self.grounded: Answerer | None = Grounded(index.catalog, chat_model) if chat_model else None
+
+    def warm(self) -> None:
+        """One answer, thrown away, before the first question: it loads the embedder, opens
+        every vector collection and reads the tables a check of codes needs (the code lists
+        by edition, the HCC map), which the first question would otherwise wait for (a second
+        and more on the full index)."""
+        self.answer([Turn("user", WARM_UP)], use_llm=False)
 
     def check(self, encounter: Encounter) -> Report:
         """An encounter's codes checked on its date of service (see assistant/check)."""
@@ -117,11 +128,14 @@ class Assistant:
         chosen = on_day(self.catalog, day) if day else None
         shelves = chosen.shelves if chosen else ()
         warnings += list(chosen.notes.values()) if chosen else []
+        # each concept is searched on another thread meanwhile: SQLite, ONNX Runtime and Chroma
+        # work without the interpreter lock, so a long question's searches share the cores
+        later = WORKERS.submit(self.by_concept, query, vectors[1:], shelves)
         probe = searcher.probe(question, query=query, vector=vectors[0], shelves=shelves)
         # a question naming its code set ("in ICD-10-CM") gets codes of that set only
         only = Filters(system=query.only, shelves=shelves)
         found = searcher.search(question, MAIN_K, only, probe=probe)
-        concepts = self.by_concept(query, vectors[1:], shelves)
+        concepts = later.result()
         # the rules are looked up as a coder does: also where the guidelines name the
         # categories of the codes just found
         coded = replace(query, codes=(*query.codes, *found_codes(found.hits, concepts)))
