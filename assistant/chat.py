@@ -50,8 +50,10 @@ from assistant.validity import currency
 Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
 CONCEPT_MODES = ("exact", "lexical", "title", "lookup", "qualifiers")
+RULE_MODES = ("lexical",)
 # a question that reads every part an answer can need: codes to check, guidelines, a setting
 WARM_UP = "Can E11.9 be coded with I10 and Z79.4 for an outpatient visit?"
+REMEMBERED_RULES = 64  # rule probes' guideline searches kept (a few texts, a few date editions)
 WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="medcode-search")
 
 
@@ -83,6 +85,7 @@ class Assistant:
         self.chat_model = chat_model
         self.extractive: Answerer = Extractive(index.catalog)
         self.grounded: Answerer | None = Grounded(index.catalog, chat_model) if chat_model else None
+        self.rules_found: dict[tuple[str, Filters, str], list[Hit]] = {}
 
     def warm(self) -> None:
         """One answer, thrown away, before the first question: it loads the embedder, opens
@@ -211,14 +214,30 @@ class Assistant:
         }
         have = {h.passage.id for h in shown}
         out: list[Hit] = []
-        for text in texts:
-            hits = self.retriever.search(text, RULE_K, rulebook).hits
+        for text, in_chapter in texts:
+            hits = self.rule_hits(text, rulebook)
             inside = [h for h in hits if (h.passage.section or "").startswith(tuple(chapters))]
-            best = next((h for h in inside or hits if h.passage.id not in have), None)
+            best = next(
+                (h for h in (inside if in_chapter else []) or hits if h.passage.id not in have),
+                None,
+            )
             if best is not None:
                 out.append(best)
                 have.add(best.passage.id)
         return out
+
+    def rule_hits(self, text: str, rulebook: Filters) -> list[Hit]:
+        """The guidelines a rule's own words find, by those words alone (BM25: the rule's
+        words are the guideline's, where meaning also pulls the passages that share a few of
+        them); the same for every question that turns on it, so kept until an ingest changes
+        the catalog."""
+        key = (text, rulebook, self.catalog.stamp())
+        if key not in self.rules_found:
+            if len(self.rules_found) >= REMEMBERED_RULES:
+                self.rules_found.clear()
+            found = self.retriever.search(text, RULE_K, rulebook, RULE_MODES)
+            self.rules_found[key] = found.hits
+        return self.rules_found[key]
 
     def changed(
         self, question: str, query: Query, hits: list[Hit], day: date | None

@@ -25,6 +25,39 @@ UNCERTAIN_WORDS = {
 }
 
 
+# a past condition: the history codes' rule (I.C.21.c.4)
+HISTORY = re.compile(
+    r"\b(?:history of|h/o|hx of|previous(?:ly)?|prior|former(?:ly)?|ex-smoker|quit|"
+    r"past(?! (?:(?:few|several|two|three|\d+) )?(?:hours?|days?|nights?|weeks?|months?)\b))\b",
+    re.I,
+)
+HISTORY_WORDS = "history of personal history codes past medical condition that no longer exists"
+# a drug's effect: adverse effect, poisoning or underdosing (I.C.19.e.5)
+DRUG_EFFECT = re.compile(
+    r"\b(?:adverse (?:effect|reaction)s?|side effects?|(?:resulting from|due to|caused by|"
+    r"reaction to) (?:the |a |his |her )?(?:prescription |prescribed )?(?:drug|medication|"
+    r"medicine)s?|(?:correctly |properly )?(?:prescribed|administered) (?:drug|medication)s?|"
+    r"overdose|underdos(?:e|ed|ing))\b",
+    re.I,
+)
+DRUG_EFFECT_WORDS = (
+    "adverse effect of a drug that has been correctly prescribed and properly administered "
+    "poisoning underdosing"
+)
+# a condition the visit did not deal with: which coexisting conditions are coded (IV.J, III)
+UNADDRESSED = re.compile(
+    r"\b(?:(?:not|never|n't) (?:address|addressed|discuss|discussed|treat|treated|manage|"
+    r"managed|evaluate|evaluated|mention|mentioned)|unaddressed)\b",
+    re.I,
+)
+UNADDRESSED_WORDS = {
+    "inpatient": "other additional diagnoses clinically significant conditions that affect "
+    "patient care clinical evaluation therapeutic treatment",
+    "outpatient": "code all documented conditions that coexist at the time of the encounter "
+    "and require or affect patient care treatment or management",
+}
+
+
 def seventh_choice(query: Query) -> bool:
     """The codes offered or named differ in their 7th character only (T22.091A or D)."""
     keys = {ref.code.replace(".", "") for ref in (*query.options, *query.codes)}
@@ -32,11 +65,20 @@ def seventh_choice(query: Query) -> bool:
     return len(long) >= 2 and len({k[:6] for k in long}) < len(long)
 
 
-def probes(query: Query) -> list[str]:
-    """The rule texts to ask the guidelines for, in the order they matter."""
+def probes(query: Query) -> list[tuple[str, bool]]:
+    """The rule texts to ask the guidelines for, in the order they matter, each with whether
+    the rule is best read in the chapter of the question's codes (a 7th character, an
+    uncertain diagnosis: some chapters have their own) or where the guidelines state it once
+    (a history code, a drug's effect, a coexisting condition)."""
     found = []
     if seventh_choice(query) or SEVENTH.search(query.text):
-        found.append(SEVENTH_WORDS)
+        found.append((SEVENTH_WORDS, True))
     if UNCERTAIN.search(query.text):
-        found.append(UNCERTAIN_WORDS[query.setting or "inpatient"])
+        found.append((UNCERTAIN_WORDS[query.setting or "inpatient"], True))
+    if DRUG_EFFECT.search(query.text):
+        found.append((DRUG_EFFECT_WORDS, False))
+    if UNADDRESSED.search(query.text):
+        found.append((UNADDRESSED_WORDS[query.setting or "outpatient"], False))
+    if HISTORY.search(query.text):
+        found.append((HISTORY_WORDS, False))
     return found
