@@ -51,6 +51,12 @@ Role = Literal["user", "assistant", "system"]
 FOLLOW_UP = re.compile(r"\b(?:it|its|that|this|those|these|they|them|same|one)\b", re.I)
 CONCEPT_MODES = ("exact", "lexical", "title", "lookup", "qualifiers")
 RULE_MODES = ("lexical",)
+# words of a service done to a patient, not of a condition
+SERVICE = re.compile(
+    r"\b(?:administ\w*|injections?|infusions?|vaccines?|vaccinations?|immuniz\w*|shots?|"
+    r"removal|excision|insertion|replacement|biopsy|\w+ectomy|\w+otomy|\w+plasty|\w+scopy)\b",
+    re.I,
+)
 # a question that reads every part an answer can need: codes to check, guidelines, a setting
 WARM_UP = "Can E11.9 be coded with I10 and Z79.4 for an outpatient visit?"
 REMEMBERED_RULES = 64  # rule probes' guideline searches kept (a few texts, a few date editions)
@@ -194,8 +200,10 @@ class Assistant:
         searcher = self.retriever
         out = []
         for concept, vector in zip(query.concepts, vectors, strict=True):
+            # a service done ("shots administered") may be a HCPCS or PCS code as well
+            wanted = replace(filters, system=None) if SERVICE.search(concept) else filters
             probe = searcher.probe(concept, CONCEPT_MODES, vector=vector, shelves=shelves)
-            hits = searcher.search(concept, CONCEPT_K, filters, CONCEPT_MODES, probe=probe).hits
+            hits = searcher.search(concept, CONCEPT_K, wanted, CONCEPT_MODES, probe=probe).hits
             out.append((concept, hits))
         return out
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from assistant import codes as codeforms
 from assistant.catalog import Catalog
+from assistant.lay_terms import expanded
 from assistant.tuning import MAX_CONCEPTS, MIN_CONCEPT_WEIGHT, SHORT
 from assistant.vocabulary import Vocabulary
 from assistant.wordlists import (
@@ -267,7 +268,8 @@ def analyse(text: str, catalog: Catalog, vocabulary: Vocabulary | None = None) -
         options, _, _, _ = find_codes(options_match.group(0), catalog, hint)
         body = body[: options_match.start()] + " " + body[options_match.end() :]
     whole = " ".join(body.split())
-    prose = without_lead_in(whole)
+    # abbreviations and lay words gain the code sets' words ("HTN" hypertension)
+    prose = expanded(without_lead_in(whole))
     # a short question reads best whole, like a title (dev_guidelines: dropping "codes" from
     # "Can Z codes be used as a principal diagnosis?" lost its answer)
     asking = is_asking(text) and len(whole.split()) > SHORT

@@ -36,6 +36,9 @@ class Weights:
     # 2 and 3 gained nothing there and cost a code question)
     chapter: float = 1.5
     heading: float = 0.3  # score factor for categories and subcategories not asked for
+    # score factor for a HCPCS quality-measure code when the question is not about quality
+    # reporting (the same as a heading's: not chosen by a grid)
+    measure: float = 0.3
     contradiction: float = 0.6  # score factor per axis a code's title contradicts the query on
     whole_entry: float = 1.5  # lookup weight factor when an index entry holds the whole query
     # a title vote counts by its cosine similarity to the query to this power: a name the model

@@ -21,7 +21,7 @@ from assistant.retrieval.derived import Derived
 from assistant.retrieval.fusion import fuse
 from assistant.retrieval.pools import Probe, Vectors, Words
 from assistant.retrieval.registry import ALL_MODES, SIGNALS
-from assistant.retrieval.rerank import rerank
+from assistant.retrieval.rerank import MEASURES_ASKED, rerank
 from assistant.retrieval.signal import Hit, Ranking, Request, SearchResult, Signal
 from assistant.shelves import in_use_or, of_edition
 from assistant.tuning import RERANK_SPAN, Weights
@@ -152,6 +152,7 @@ class Searcher:
             self.reading(probe.query, modes),
             probe.query.setting,
             self.chapters(probe.query) if guideline_kind else (),
+            bool(MEASURES_ASKED.search(probe.query.text)),
         )
         hits = [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best][:k]
         searched = filters.shelves or self.catalog.in_use()

@@ -132,3 +132,24 @@ def test_the_model_cannot_skip_what_is_missing(index: Index) -> None:
     assert answer.mode == "llm" and answer.answer.startswith("**Not loaded:**")
     assert {m.name for m in answer.missing} >= {"CPT", "NCCI procedure-to-procedure edits"}
     assert "Not loaded (the user is told; leave that part): CPT" in model.seen[0][1][1]
+
+
+def test_a_service_concept_is_searched_in_every_code_set(index: Index) -> None:
+    bot = Assistant(index)
+    searched: list[tuple[str, str | None]] = []
+    search = bot.retriever.search
+
+    def recording(text, k=10, filters=None, modes=None, probe=None):  # type: ignore[no-untyped-def]
+        searched.append((text, filters.system if filters else None))
+        return search(text, k, filters, modes or ("lexical",), probe)
+
+    bot.retriever.search = recording  # type: ignore[method-assign]
+    query = bot.retriever.analyse(
+        "The patient has chronic kidney disease on dialysis, and pneumonia vaccine shots "
+        "were administered at the visit: which codes do we report?"
+    )
+    bot.by_concept(query, [None] * len(query.concepts))
+    systems = dict(searched)
+    # a condition among ICD-10-CM codes; a service done among every code set's (HCPCS G0009)
+    assert systems["chronic kidney disease dialysis"] == "icd10cm"
+    assert [s for t, s in searched if "administered" in t] == [None]

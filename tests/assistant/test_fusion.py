@@ -77,3 +77,20 @@ def test_rerank_applies_each_factor_once() -> None:
         "named": 1.0,  # a code the question names is never marked down
     }
     assert order[0] == "rule"
+
+
+def test_quality_measure_codes_are_held_back_unless_asked_for() -> None:
+    measure = replace(passage("measure", "code"), system="hcpcs", code="G8864")
+    service = replace(passage("service", "code"), system="hcpcs", code="G0009")
+    monitor = replace(passage("monitor", "code"), system="hcpcs", code="M1001")
+    icd = replace(passage("icd", "code"), code="M10.01")  # ICD-10-CM, not a measure
+    passages = {p.id: p for p in (measure, service, monitor, icd)}
+    via = {pid: ["lexical"] for pid in passages}
+    scores = dict.fromkeys(passages, 1.0)
+    order = rerank(scores, via, passages, WEIGHTS, is_heading=lambda p: False)
+    assert scores == {"measure": WEIGHTS.measure, "service": 1.0, "monitor": WEIGHTS.measure,
+                      "icd": 1.0}  # fmt: skip
+    assert order[-2:] == ["measure", "monitor"]
+    asked = dict.fromkeys(passages, 1.0)
+    rerank(asked, via, passages, WEIGHTS, is_heading=lambda p: False, measures=True)
+    assert set(asked.values()) == {1.0}

@@ -4,6 +4,7 @@ import pytest
 
 from assistant.catalog import Catalog
 from assistant.codes import systems_for, to_key
+from assistant.lay_terms import expanded
 from assistant.query import analyse
 from assistant.settings import Settings
 
@@ -128,3 +129,14 @@ def test_a_question_naming_one_code_set_is_kept_to_it(default_index: Settings) -
     assert only_system("Which ICD-10-CM code replaced ICD-9 250.00?") is None  # wants both
     assert only_system("HCPCS or CPT for a flu shot?") is None
     assert only_system("code for hives") is None
+
+
+def test_abbreviations_and_lay_words_gain_the_official_words(default_index: Settings) -> None:
+    catalog = Catalog(default_index.catalog_path)
+    query = analyse("Pt with HTN and CKD stage 3, on a flu shot schedule", catalog)
+    assert query.focus.startswith("Pt with HTN hypertension and CKD chronic kidney disease")
+    assert "flu influenza shot vaccine injection" in query.focus
+    # capitals count for abbreviations; words the question already says are not repeated
+    assert expanded("mi and pad") == "mi and pad"
+    assert expanded("Hypertension (HTN)") == "Hypertension (HTN)"
+    assert expanded("Hx of MI, MIs twice") == "Hx of MI myocardial infarction, MIs twice"
