@@ -22,6 +22,7 @@ from assistant.tuning import TITLES_EF_SEARCH
 BATCH = 2000
 PROSE_KINDS = ("guideline", "definition", "document")
 RETRY_SECONDS = 5.0
+LOCKED_WAITS = (0.2, 0.5, 1.0, 2.0, None)  # seconds before each new try; None: give up
 
 
 class RefuseToEmbed:
@@ -152,8 +153,18 @@ class VectorStore:
         is changed in place (an embedded client reads it when it first loads the graph; a Chroma
         server, when it next loads the collection)."""
         hnsw = (self.collection.configuration or {}).get("hnsw") or {}
-        if hnsw.get("ef_search") != ef_search:
-            self.collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+        if hnsw.get("ef_search") == ef_search:
+            return
+        # Chroma's own SQLite may be busy a moment (its log being written, an ingest beside):
+        # a locked database is tried again, a little later each time
+        for wait in LOCKED_WAITS:
+            try:
+                self.collection.modify(configuration={"hnsw": {"ef_search": ef_search}})
+                return
+            except Exception as exc:
+                if "database is locked" not in str(exc) or wait is None:
+                    raise
+                time.sleep(wait)
 
     @classmethod
     def open(cls, settings: Settings, embedder_name: str) -> VectorStore:

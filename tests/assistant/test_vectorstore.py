@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant import vectorstore
 from assistant.settings import Settings
 from assistant.tuning import TITLES_EF_SEARCH
 from assistant.vectorstore import (
@@ -133,3 +134,30 @@ def test_handle_reports_an_unreachable_server(tmp_path: Path) -> None:
     handle = StoreHandle(settings, "test-embedder")
     assert handle.get() is None
     assert not (tmp_path / "chroma").exists()  # no embedded store was made behind its back
+
+
+def test_a_busy_chroma_database_is_tried_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chroma's SQLite can be locked a moment (its log written, an ingest beside): setting the
+    search breadth tries again, and gives up with Chroma's error after a few tries."""
+
+    class Busy:
+        configuration: dict[str, object] = {"hnsw": {"ef_search": 100}}
+
+        def __init__(self, failures: int) -> None:
+            self.failures = failures
+            self.tries = 0
+
+        def modify(self, configuration: dict[str, object]) -> None:
+            self.tries += 1
+            if self.tries <= self.failures:
+                raise RuntimeError("Database error: (code: 5) database is locked")
+
+    monkeypatch.setattr(vectorstore, "LOCKED_WAITS", (0.0, 0.0, None))
+    store = object.__new__(VectorStore)
+    store.collection = Busy(2)
+    store.search_wider(400)
+    assert store.collection.tries == 3
+    store.collection = Busy(5)
+    with pytest.raises(RuntimeError, match="locked"):
+        store.search_wider(400)
+    assert store.collection.tries == 3
