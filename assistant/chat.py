@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -91,7 +92,7 @@ class Assistant:
         self.chat_model = chat_model
         self.extractive: Answerer = Extractive(index.catalog)
         self.grounded: Answerer | None = Grounded(index.catalog, chat_model) if chat_model else None
-        self.rules_found: dict[tuple[str, Filters, str], list[Hit]] = {}
+        self.rules_found = lru_cache(maxsize=REMEMBERED_RULES)(self.rule_search)
 
     def warm(self) -> None:
         """One answer, thrown away, before the first question: it loads the embedder, opens
@@ -239,13 +240,11 @@ class Assistant:
         words are the guideline's, where meaning also pulls the passages that share a few of
         them); the same for every question that turns on it, so kept until an ingest changes
         the catalog."""
-        key = (text, rulebook, self.catalog.stamp())
-        if key not in self.rules_found:
-            if len(self.rules_found) >= REMEMBERED_RULES:
-                self.rules_found.clear()
-            found = self.retriever.search(text, RULE_K, rulebook, RULE_MODES)
-            self.rules_found[key] = found.hits
-        return self.rules_found[key]
+        return self.rules_found(text, rulebook, self.catalog.stamp())
+
+    def rule_search(self, text: str, rulebook: Filters, stamp: str) -> list[Hit]:
+        """``stamp``: the catalog's state, part of what is remembered (see rule_hits)."""
+        return self.retriever.search(text, RULE_K, rulebook, RULE_MODES).hits
 
     def changed(
         self, question: str, query: Query, hits: list[Hit], day: date | None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import defaultdict
+from functools import lru_cache
 
 from assistant.catalog import Catalog
 from assistant.filters import Filters
@@ -34,7 +35,7 @@ class DefinedTerms:
         self.bm25 = bm25
         self.quoting: dict[str, list[tuple[int, str]]] | None = None
         self.lock = threading.Lock()
-        self.remembered: dict[str, list[str]] = {}
+        self.remembered = lru_cache(maxsize=REMEMBERED)(self.rank)
 
     def ranked(self, text: str) -> list[str]:
         """Ids of the guideline passages that quote a term ``text`` uses: those quoting more of
@@ -43,13 +44,7 @@ class DefinedTerms:
         guidelines' order. A term common in the corpus ("acute", "unspecified") is a word of
         code titles more than a question about a rule, and counts for nothing. The last
         questions' rankings are kept (the catalog they were read from is this one's)."""
-        if text in self.remembered:
-            return list(self.remembered[text])
-        ranking = self.rank(text)
-        if len(self.remembered) >= REMEMBERED:
-            self.remembered.clear()
-        self.remembered[text] = ranking
-        return list(ranking)
+        return list(self.remembered(text))
 
     def rank(self, text: str) -> list[str]:
         words = f" {plain_words(text)} "

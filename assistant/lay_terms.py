@@ -41,11 +41,10 @@ ABBREVIATIONS = {
     "BMI": "body mass index",
     "ADHD": "attention deficit hyperactivity disorder",
 }
-# lay words, in any case
+# lay words, in any case (and their plurals)
 LAY = {
     "flu": "influenza",
     "shot": "vaccine injection",
-    "shots": "vaccine injection",
     "heart attack": "myocardial infarction",
     "high blood pressure": "hypertension",
     "c-section": "cesarean",
@@ -56,7 +55,7 @@ LAY = {
 }
 SPELLED = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")s?\b")
 SAID = re.compile(
-    r"\b(" + "|".join(map(re.escape, sorted(LAY, key=len, reverse=True))) + r")\b", re.I
+    r"\b(" + "|".join(map(re.escape, sorted(LAY, key=len, reverse=True))) + r")s?\b", re.I
 )
 
 
