@@ -359,6 +359,21 @@ class Catalog:
         )
         return {row[0]: row[1:] for row in rows}
 
+    def fields_where(
+        self, field: str, value: str, table: str, limit: int
+    ) -> dict[str, tuple[str, ...]] | None:
+        """The filter fields (as filter_fields) of every passage of ``table`` whose ``field``
+        is ``value``; None when there are more than ``limit``."""
+        if field not in FILTER_FIELDS:
+            raise ValueError(f"field: {field!r} is not one of {', '.join(FILTER_FIELDS)}")
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        rows = cursor.execute(
+            f"SELECT id, {', '.join(FILTER_FIELDS)} FROM {table} WHERE {field} = ? LIMIT ?",
+            (value, limit + 1),
+        ).fetchall()
+        return None if len(rows) > limit else {row[0]: row[1:] for row in rows}
+
     def neighbours(self, passage_id: str) -> tuple[Passage | None, Passage | None]:
         """The passages just before and after one passage in its source."""
         row = self.conn.execute(

@@ -98,7 +98,9 @@ class Assistant:
         """One answer, thrown away, before the first question: it loads the embedder, opens
         every vector collection and reads the tables a check of codes needs (the code lists
         by edition, the HCC map), which the first question would otherwise wait for (a second
-        and more on the full index)."""
+        and more on the full index); and the vectors of the small code sets and the guidelines
+        that filtered searches read in memory (see retrieval/small_sets.py)."""
+        self.retriever.warm()
         self.answer([Turn("user", WARM_UP)], use_llm=False)
 
     def check(self, encounter: Encounter) -> Report:

@@ -10,19 +10,11 @@ import threading
 from assistant.catalog import Catalog
 from assistant.filters import Filters
 from assistant.schema import facet
-from assistant.text import any_of, fts_query, words_of
-from assistant.tuning import RARE_SHARES
+from assistant.text import any_of, words_of
+from assistant.tuning import FACET_SHARE, RARE_SHARES, WIDE_BUDGET
 
 # columns id, title, text, shelf, facet: titles count 3 times, the facet words not at all
 BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0, 0.0, 0.0)"
-
-
-def faceted(match: str, filters: Filters) -> str:
-    """``match`` among the passages of the filters' system and kind (see schema.facet)."""
-    words = facet(filters.system, filters.kind)
-    if not words:
-        return match
-    return f"facet : ({' AND '.join(words.split())}) AND ({match})"
 
 
 class LexicalIndex:
@@ -58,25 +50,65 @@ class LexicalIndex:
         total = self.passage_count()
         return [w for w in words if 0 < self.document_frequency(w) <= share * total]
 
+    def faceted(self, match: str, filters: Filters) -> str:
+        """``match`` among the passages of the filters' system and kind (see schema.facet)."""
+        words = self.facet_words(filters)
+        return f"facet : ({' AND '.join(words)}) AND ({match})" if words else match
+
+    def facet_words(self, filters: Filters) -> list[str]:
+        """The filters' facet words that pick a small share of the passages: FTS5 reads the
+        whole list of passages a facet word is in, so "systemicd10cm" (three passages in four)
+        would cost more than the scoring it spares. The callers' SQL filters the rest."""
+        total = self.passage_count()
+        return [
+            word
+            for word in facet(filters.system, filters.kind).split()
+            if self.document_frequency(word) <= FACET_SHARE * total
+        ]
+
     def selective(self, text: str) -> str:
         """An FTS5 expression that matches passages holding one of the query's rarer terms and
         scores them on all of its terms: ``(rare...) AND (rare... OR common...)``. Scoring
         every passage that holds a common term ("acute", "chronic") is what makes BM25 slow
         here; gating on the rare ones keeps the same best results at a fraction of the cost."""
-        words = words_of(text)
+        return self.gated(words_of(text))
+
+    def gate(self, words: list[str], budget: int | None = None) -> list[str]:
+        """The rarest words of a query of several (see selective); none when all are common.
+        ``budget``: the most passages the gate may let through, rarest words first (see
+        within)."""
         if len(words) <= 1:
-            return any_of(words)
+            return []
         for share in RARE_SHARES:
             gate = self.rare(words, share)
             if gate:
-                return f"({any_of(gate)}) AND ({any_of(words)})"
-        return any_of(words)
+                return self.within(gate, budget) if budget else gate
+        return []
+
+    def within(self, gate: list[str], budget: int) -> list[str]:
+        """The rarest words of ``gate`` whose passages add up to at most ``budget`` (the
+        rarest one at least), in their order. A long question has a score of rare words, each
+        held by a thousand passages or so: scoring their union (5-12k passages) was the tail of
+        the answer time, and the rarest of them carry the best matches."""
+        ranked = sorted(gate, key=self.document_frequency)
+        kept: list[str] = []
+        held = 0
+        for word in ranked:
+            if kept and held + self.document_frequency(word) > budget:
+                break
+            kept.append(word)
+            held += self.document_frequency(word)
+        return [w for w in gate if w in kept]
+
+    def gated(self, words: list[str], budget: int | None = None) -> str:
+        gate = self.gate(words, budget)
+        return f"({any_of(gate)}) AND ({any_of(words)})" if gate else any_of(words)
 
     def wide(self, text: str, pool: int, shelves: tuple[str, ...] = ()) -> list[sqlite3.Row]:
         """The best ``pool`` passages for the query, whatever their kind, with the fields
         filters use: one BM25 query serves every list that needs lexical results. Of the
         editions in use, or of ``shelves``."""
-        match = self.selective(text)
+        match = self.gated(words_of(text), WIDE_BUDGET)
         if not match:
             return []
         marks = ",".join("?" * len(shelves))
@@ -91,22 +123,31 @@ class LexicalIndex:
         ).fetchall()
 
     def search(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
-        match = self.selective(text)
-        if not match:
+        words = words_of(text)
+        if not words:
             return []
+        gate = self.gate(words)
         where, params = filters.sql("p")
         query = (
             f"SELECT f.id AS id, {BM25} AS rank FROM passages_fts f "
             f"JOIN {filters.table} p ON p.id = f.id WHERE passages_fts MATCH ? {where} "
             "ORDER BY rank LIMIT ?"
         )
-        rows = self.conn.execute(query, [faceted(match, filters), *params, k]).fetchall()
-        if not rows and match != fts_query(text):
+        match = self.faceted(self.gated(words), filters)
+        rows = self.conn.execute(query, [match, *params, k]).fetchall()
+        rest = [w for w in words if w not in gate]
+        if not rows and gate and rest and self.loosens(rest, filters):
             # the rare words that gated the match may be absent from the filtered passages (no
-            # guideline says "diuretics"): then their other words decide
-            every = faceted(fts_query(text), filters)
-            rows = self.conn.execute(query, [every, *params, k]).fetchall()
+            # guideline says "diuretics"): then the other words decide
+            looser = self.faceted(self.gated(rest), filters)
+            rows = self.conn.execute(query, [looser, *params, k]).fetchall()
         return [(row["id"], -float(row["rank"])) for row in rows]
+
+    def loosens(self, words: list[str], filters: Filters) -> bool:
+        """Whether matching ``words`` after the gate failed is cheap enough: some of them are
+        rare, or a facet narrows the match first. BM25 over every passage that holds
+        "specified" or "medical" costs some 150 ms."""
+        return bool(self.rare(words, RARE_SHARES[-1]) or self.facet_words(filters))
 
     def mentioning(self, tokens: list[str], text: str, k: int, filters: Filters) -> list[str]:
         """Passages that name one of ``tokens`` (code categories, as FTS5 splits "Z79.4" into
@@ -118,7 +159,7 @@ class LexicalIndex:
         rows = self.conn.execute(
             f"SELECT f.id AS id FROM passages_fts f JOIN {filters.table} p ON p.id = f.id "
             f"WHERE passages_fts MATCH ? {where} ORDER BY {BM25} LIMIT ?",
-            [faceted(match, filters), *params, k],
+            [self.faceted(match, filters), *params, k],
         ).fetchall()
         return [row["id"] for row in rows]
 
@@ -136,6 +177,6 @@ class LexicalIndex:
         rows = self.conn.execute(
             f"SELECT id, {BM25} AS rank FROM passages_fts "
             f"WHERE passages_fts MATCH ? AND id IN ({marks})",
-            [faceted(any_of(rare), filters or Filters()), *ids],
+            [self.faceted(any_of(rare), filters or Filters()), *ids],
         ).fetchall()
         return {row["id"]: float(row["rank"]) for row in rows}

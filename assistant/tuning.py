@@ -60,11 +60,21 @@ class Weights:
 OVERFETCH = 8  # vector neighbours fetched per result wanted, before filters
 PROSE_OVERFETCH = 4  # the same for the prose collection, where guidelines are a third
 LEXICAL_POOL = 300  # one wide BM25 query per search, shared by the lists that filter it
+# a filtered vector search among at most this many passages of one system or kind is exact and
+# in memory (retrieval/small_sets.py: ICD-10-PCS 22k, HCPCS 9k, guidelines; 1.5 kB each)
+SMALL_SET = 25_000
 INDEX_LINES = 20  # index lines (BM25, and vectors) whose codes vote in the "index" list
 NAMING_DEPTH = 5  # guideline passages naming the question's code categories
 # BM25 gates its match set on terms held by under these shares of passages, rarest first:
 # scoring every passage that holds "acute" is what made BM25 slow (8 ms at the median now)
 RARE_SHARES = (0.01, 0.03)
+# the wide BM25 query's gate lets through at most this many passages, rarest words first (see
+# LexicalIndex.within): the tail of a long question's answer time was scoring 5-12k of them
+WIDE_BUDGET = 3000
+# a filtered BM25 query matches a facet word first (see LexicalIndex.faceted) when it is held by
+# at most this share of passages: "kindguideline" (519 of 186k) spares scoring thousands of
+# matches, "systemicd10cm" (140k) costs 11 ms to read, more than it spares
+FACET_SHARE = 0.05
 # Chroma's HNSW graphs search with ef_search = 100 by default: over the 58k title vectors of a
 # full index, a query for 120 neighbours then finds 96% of the true nearest ones; 400 finds 99%,
 # for about 0.7 ms more a query. (The wide query asks for 480 neighbours, which widens its own

@@ -16,6 +16,7 @@ from assistant.filters import Filters
 from assistant.lexical import LexicalIndex
 from assistant.query import Query
 from assistant.retrieval.signal import Ranked
+from assistant.retrieval.small_sets import SmallSets
 from assistant.tuning import LEXICAL_POOL, OVERFETCH, PROSE_OVERFETCH
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
 
@@ -78,8 +79,10 @@ class Vectors:
         wide: bool = True,
         shelves: tuple[str, ...] = (),
         titles: bool = True,
+        sets: SmallSets | None = None,
     ) -> None:
         self.handle = handle
+        self.sets = sets
         self.shelves = shelves  # the source editions searched; (): those in use
         self.depth = depth
         self.warnings = warnings
@@ -156,7 +159,11 @@ class Vectors:
         if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
             return kept_ids[:depth]
         assert self.store is not None
-        where = replace(filters, shelves=self.shelves).chroma()
+        within = replace(filters, shelves=self.shelves)
+        exact = self.sets.nearest(self.vector, within, depth) if self.sets else None
+        if exact is not None:
+            return exact
+        where = within.chroma()
         try:
             prose = filters.kind in PROSE_KINDS
             if prose:

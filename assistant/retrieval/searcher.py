@@ -23,11 +23,17 @@ from assistant.retrieval.pools import Probe, Vectors, Words
 from assistant.retrieval.registry import ALL_MODES, SIGNALS
 from assistant.retrieval.rerank import MEASURES_ASKED, rerank
 from assistant.retrieval.signal import Hit, Ranking, Request, SearchResult, Signal
+from assistant.retrieval.small_sets import SmallSets
 from assistant.shelves import in_use_or, of_edition
 from assistant.tuning import RERANK_SPAN, Weights
 from assistant.vectorstore import PROSE_KINDS, StoreHandle
 
 REFRESH_SECONDS = 5.0
+WARM_SETS = (
+    Filters(system="icd10pcs"),
+    Filters(system="hcpcs"),
+    *(Filters(kind=kind) for kind in PROSE_KINDS),
+)
 
 
 class Searcher:
@@ -45,6 +51,7 @@ class Searcher:
         self.weights = weights or Weights()
         self.signals = signals
         self.derived = Derived.of(catalog)
+        self.sets = SmallSets(catalog, vectors)
         self.stamp = catalog.stamp()
         self.checked = time.monotonic()
 
@@ -63,6 +70,16 @@ class Searcher:
 
     def rebuild(self) -> None:
         self.derived = Derived.of(self.catalog).build()
+        self.sets = SmallSets(self.catalog, self.vectors).like(self.sets)
+
+    def warm(self) -> None:
+        """What a first search would wait for, read now: every part of the snapshot (the
+        vocabulary alone takes seconds on the full index), and the small sets a filtered
+        search reads exactly (see small_sets.py), of the systems and prose kinds searched on
+        their own."""
+        self.derived.build()
+        for filters in WARM_SETS:
+            self.sets.prepare(filters)
 
     def analyse(self, text: str) -> Query:
         return analyse(text, self.catalog, self.derived.vocabulary)
@@ -112,6 +129,7 @@ class Searcher:
                 "dense" in modes and not prose,
                 shelves,
                 titles=not prose,
+                sets=self.sets,
             )
         return Probe(query, words, vectors, warnings, shelves)
 

@@ -78,6 +78,8 @@ class Retriever(Protocol):
 
     def analyse(self, text: str) -> Query: ...
 
+    def warm(self) -> None: ...  # read ahead what a first search would wait for
+
     def embed(self, texts: list[str]) -> list[np.ndarray | None]: ...
 
     def probe(
