@@ -114,8 +114,9 @@ class IndexLookup:
 
     @staticmethod
     def rank(entry: Entry, wanted: set[str]) -> tuple[float, int, int]:
-        covered = sum(w in wanted for w in entry.every) / len(wanted)
-        extra = sum(w not in wanted for w in entry.essential)
+        # an entry's words are distinct (built from sets): counted by set operations in C
+        covered = len(wanted.intersection(entry.every)) / len(wanted)
+        extra = len(entry.essential) - len(wanted.intersection(entry.essential))
         return (-covered, extra, entry.level)
 
     def build(self) -> None:
