@@ -438,6 +438,26 @@ class Catalog:
             ).fetchone()
         return str(row["id"]) if row else None
 
+    def titles_like(self, system: str, pattern: str) -> list[tuple[str, str]]:
+        """(code, title) of the codes of one system whose title is like ``pattern`` (SQL
+        LIKE), in code order."""
+        rows = self.conn.execute(
+            f"SELECT code, title FROM {self.codes_table} WHERE system = ? AND title LIKE ? "
+            "ORDER BY key",
+            (system, pattern),
+        ).fetchall()
+        return [(row["code"], row["title"]) for row in rows]
+
+    def definition(self, system: str, title: str, axis: str) -> Passage | None:
+        """The definition passage of one value of a code set's axis ("Resection", an
+        ICD-10-PCS root operation: ``axis`` "Operation")."""
+        row = self.conn.execute(
+            f"SELECT * FROM {self.passages_table} WHERE system = ? AND kind = 'definition' "
+            "AND title = ? AND text LIKE ? LIMIT 1",
+            (system, title, f"%{axis} (character%"),
+        ).fetchone()
+        return row_to_passage(row) if row else None
+
     def display(self, system: str, key: str) -> str:
         """A code's display form ("E11.9" for the key "E119"); the key when it is unknown."""
         row = self.conn.execute(

@@ -10,6 +10,7 @@ from assistant.answer_types import Missing
 from assistant.catalog import Catalog, CodeInfo
 from assistant.citations import Citations
 from assistant.models import Passage, passage_id
+from assistant.pcs_builder import Built
 from assistant.query import CodeRef, Query
 from assistant.retrieval import Hit
 from assistant.scope import statement
@@ -51,6 +52,7 @@ class Found:
     missing: list[Missing]
     changes: list[Passage] = field(default_factory=list)
     checked: str = ""  # the codes named, checked as one encounter (see check/asked.py)
+    built: list[Built] = field(default_factory=list)  # ICD-10-PCS codes built (pcs_builder)
 
 
 def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
@@ -60,11 +62,13 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
         parts.append(changes_block(found.changes, cites))
     if found.checked:
         parts.append(found.checked)
+    if found.built:
+        parts.append(built_block(catalog, found.built, cites))
     named = [ref for ref in query.codes if ref not in query.options]
     parts += [code_block(catalog, ref, cites) for ref in named[:3]]
     if query.options:
         parts.append(options_block(catalog, query.options, found, cites))
-    shown = {ref.code for ref in query.codes}
+    shown = {ref.code for ref in query.codes} | {b.code for b in found.built}
     if found.concepts:
         parts.append(concepts_block(catalog, found, cites, shown))
     blocks = []
@@ -91,6 +95,27 @@ def compose(found: Found, catalog: Catalog, cites: Citations) -> str:
             parts.append(documents_block(query.focus, hits, cites))
     body = "\n\n".join(p for p in parts if p)
     return (body or NOTHING) + cites.footer()
+
+
+def built_block(catalog: Catalog, built: list[Built], cites: Citations) -> str:
+    """The ICD-10-PCS codes built from the procedure described, with the root operation's
+    definition and the table row each code is read from."""
+    first = built[0]
+    lines = ["ICD-10-PCS code built from the procedure described:"]
+    for b in built:
+        row = catalog.own_passage_id("icd10pcs", b.code, b.code[:3])
+        passage = catalog.passage(row) if row else None
+        lines.append(f"- **{b.code}** {b.title} {cites.cite(passage) if passage else ''}".rstrip())
+    meaning = ""
+    if first.definition is not None:
+        said = re.search(r"^Definition: (.+)$", first.definition.text, re.M)
+        meaning = f": {said.group(1)} {cites.cite(first.definition)}" if said else ""
+    lines.append(f'Root operation *{first.operation}* (from "{first.said}"){meaning}.')
+    if first.approach:
+        lines.append(f"Approach *{first.approach}*, as the question says.")
+    elif len(built) > 1:
+        lines.append("The question names no approach: one code for each the body part has.")
+    return "\n".join(lines)
 
 
 def changes_block(changes: list[Passage], cites: Citations) -> str:
