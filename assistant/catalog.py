@@ -448,6 +448,15 @@ class Catalog:
         ).fetchall()
         return [(row["code"], row["title"]) for row in rows]
 
+    def texts_titled(self, system: str, kind: str, title: str) -> list[str]:
+        """The texts of the passages of one system and kind titled ``title`` (any case)."""
+        rows = self.conn.execute(
+            f"SELECT text FROM {self.passages_table} WHERE lower(title) = ? AND system = ? "
+            "AND kind = ?",
+            (title.lower(), system, kind),
+        ).fetchall()
+        return [row["text"] for row in rows]
+
     def definition(self, system: str, title: str, axis: str) -> Passage | None:
         """The definition passage of one value of a code set's axis ("Resection", an
         ICD-10-PCS root operation: ``axis`` "Operation")."""

@@ -58,6 +58,15 @@ OPERATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:extract\w*|curettage)\b", "Extraction"),
     )
 )
+# a word naming a procedure whole, and an Index line's pointer ("-> 0FT4 - see Resection,
+# Gallbladder")
+PROCEDURE_WORD = re.compile(
+    r"\b[a-z]+(?:ectomy|ectomies|otomy|ostomy|plasty|pexy|rrhaphy|lysis|tripsy)\b", re.I
+)
+SEE = re.compile(
+    r"(?:-> (?P<start>[0-9A-Z]{3,7}) )?- see (?P<operation>[A-Z][a-z]+)(?:, (?P<place>.+))?$"
+)
+SIDES = frozenset(stems("right left bilateral"))
 # character 5 of a Medical and Surgical code, and the words that say it
 APPROACHES = {
     "0": "Open",
@@ -132,6 +141,21 @@ def operation_of(text: str) -> tuple[str, str] | None:
     return None
 
 
+def indexed(catalog: Catalog, text: str, operation: str) -> tuple[set[str], tuple[str, ...]]:
+    """What the ICD-10-PCS Index says of the question's procedure words ("cholecystectomy":
+    see Resection, Gallbladder, 0FT4) for the root operation chosen: the words of the body
+    part or system it names, and the code beginnings it gives."""
+    words: set[str] = set()
+    starts: list[str] = []
+    for term in dict.fromkeys(w.lower() for w in PROCEDURE_WORD.findall(text)):
+        for line in catalog.texts_titled("icd10pcs", "index", term):
+            see = SEE.search(line)
+            if see and see["operation"] == operation:
+                words |= stems(see["place"] or "")
+                starts += [see["start"]] if see["start"] else []
+    return words, tuple(starts)
+
+
 def approach_of(text: str) -> str:
     """Character 5 the question states, or ""."""
     return next((char for pattern, char in SAID_APPROACH if pattern.search(text)), "")
@@ -177,13 +201,16 @@ def build(catalog: Catalog, text: str, limit: int = 3) -> list[Built]:
     if chosen is None:
         return []
     operation, said = chosen
-    wanted = stems(text)
+    places, starts = indexed(catalog, text, operation)
+    wanted = stems(text) | places
     approach = approach_of(text)
     scored = []
     held = coded(catalog, operation)
     for code, title, parts in held.codes:
+        if starts and not code.startswith(starts):
+            continue
         body = len(parts.body & wanted)
-        if not body:
+        if not parts.body & wanted - SIDES:  # "Lung, Right" is not found by "right" alone
             continue
         fitting = len(parts.rest & wanted) - len(parts.rest - wanted)
         score = (body, -len(parts.body - wanted), code[4] == approach, fitting)

@@ -81,7 +81,28 @@ TABLES = (
             ]
         ],
     )
+    + table(
+        ("F", "Hepatobiliary System and Pancreas"),
+        ("T", "Resection"),
+        [
+            [
+                axis(4, "Body Part", [("4", "Gallbladder")]),
+                axis(5, "Approach", [("0", "Open"), ("4", "Percutaneous Endoscopic")]),
+                axis(6, "Device", NONE),
+                axis(7, "Qualifier", NO_QUALIFIER),
+            ]
+        ],
+    )
     + "</ICD10PCS.tabular>"
+)
+# the Index's pointers for a procedure named in one word, in its official layout
+INDEX = (
+    '<?xml version="1.0" encoding="utf-8"?><ICD10PCS.index><version>2026</version>'
+    "<title>2026 ICD-10-PCS Index</title><letter><title>C</title><mainTerm>"
+    "<title>Cholecystectomy</title>"
+    '<term level="1"><see>Excision, Gallbladder<codes>0FB4</codes></see></term>'
+    '<term level="1"><see>Resection, Gallbladder<codes>0FT4</codes></see></term>'
+    "</mainTerm></letter></ICD10PCS.index>"
 )
 
 
@@ -92,8 +113,10 @@ def pcs_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     folder = tmp_path_factory.mktemp("pcs")
     tables = folder / "icd10pcs_tables_2026.xml"
     tables.write_text(TABLES, encoding="utf-8")
+    index = folder / "icd10pcs_index_2026.xml"
+    index.write_text(INDEX, encoding="utf-8")
     built = Settings(data_dir=folder / "data", corpus_dir=None, embedder="hash", vectors="memory")
-    _, errors = ingest(built, [tables], quiet=True)
+    _, errors = ingest(built, [tables, index], quiet=True)
     assert not errors
     return built
 
@@ -132,6 +155,12 @@ def test_a_procedure_builds_its_code(catalog: Catalog) -> None:
     assert codes(catalog, "ORIF of a left distal radius fracture") == ["0PSJ04Z"]
 
 
+def test_a_procedure_named_in_one_word_is_read_through_the_index(catalog: Catalog) -> None:
+    # "cholecystectomy" names no body part: the Index points to Resection, Gallbladder, 0FT4
+    assert codes(catalog, "laparoscopic cholecystectomy") == ["0FT44ZZ"]
+    assert codes(catalog, "laparoscopic appendectomy") == []  # not in this Index: nothing
+
+
 def test_an_unstated_approach_gives_each_the_body_part_has(catalog: Catalog) -> None:
     assert codes(catalog, "resection of the spleen") == ["07TP0ZZ", "07TP4ZZ"]
 
@@ -139,7 +168,7 @@ def test_an_unstated_approach_gives_each_the_body_part_has(catalog: Catalog) -> 
 def test_a_code_the_tables_lack_is_never_built(catalog: Catalog) -> None:
     # no percutaneous resection of the spleen in the table: its valid approaches instead
     assert codes(catalog, "percutaneous resection of the spleen") == ["07TP0ZZ", "07TP4ZZ"]
-    assert codes(catalog, "resection of the gallbladder, open") == []  # no such body part
+    assert codes(catalog, "resection of the kidney, open") == []  # no such body part
     assert codes(catalog, "the patient has a painful spleen") == []  # nothing was done
 
 
