@@ -33,7 +33,8 @@ class Prepared:
     llm_citations: list[Citation]
     concepts: list[tuple[str, list[Hit]]]
     day: date | None = None  # the date of service codes are checked for
-    lead: str = ""  # what the answer says first whoever writes it: the check of named codes
+    lead: str = ""  # what the answer says first whoever writes it: the check of named codes,
+    # the ICD-10-PCS codes built
 
 
 class Answerer(Protocol):

@@ -26,7 +26,7 @@ from assistant.codes import to_key
 from assistant.currency import today
 from assistant.editions import edition
 from assistant.events import Done, Event
-from assistant.extractive import Found, agreed, candidates, compose
+from assistant.extractive import Found, agreed, built_block, candidates, compose
 from assistant.filters import Filters
 from assistant.index import Index
 from assistant.llm import ChatModel, rewrite_messages
@@ -203,6 +203,10 @@ class Assistant:
             if len(extra.items) >= MAX_LLM_PASSAGES:
                 break
             extra.cite(hit.passage)
+        # a model's answer follows what was checked and built, as the extractive one does (the
+        # same passages, cited already: the same numbers)
+        built_lead = built_block(catalog, built, cites) if built else ""
+        lead = "\n\n".join(part for part in (lead, built_lead) if part)
         return Prepared(question, query, found.hits, draft, extra.items, concepts, day, lead)
 
     def by_concept(

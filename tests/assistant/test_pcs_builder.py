@@ -228,3 +228,21 @@ def test_warming_reads_every_operation_and_freezes_what_it_read(pcs_index: Setti
         assert gc.get_freeze_count() > 0  # a full collection no longer walks them
     finally:
         gc.unfreeze()
+
+
+def test_a_models_answer_follows_the_built_code(pcs_index: Settings) -> None:
+    from assistant.llm import OpenAIChat
+    from tests.fake_llm import FakeLLM
+
+    fake = FakeLLM(reply="The spleen is resected laparoscopically [1].")
+    try:
+        settings = pcs_index.model_copy(
+            update={"llm_base_url": fake.url, "llm_model": "fake", "llm_timeout": 10}
+        )
+        bot = Assistant(Index(settings), OpenAIChat(settings))
+        answer = bot.answer([Turn("user", "Removal of the spleen performed via laparoscopy.")])
+    finally:
+        fake.close()
+    assert answer.mode == "llm"
+    assert answer.answer.startswith("ICD-10-PCS code built from the procedure described:")
+    assert "**07TP4ZZ**" in answer.answer and "resected laparoscopically" in answer.answer
