@@ -52,6 +52,14 @@ LAY = {
     "lap": "laparoscopic",
     "a-fib": "atrial fibrillation",
     "afib": "atrial fibrillation",
+    # a multiple gestation's placentas and sacs, as notes describe them (ICD-10-CM O30 titles)
+    "one placenta": "monochorionic",
+    "single placenta": "monochorionic",
+    "shared placenta": "monochorionic",
+    "two placenta": "dichorionic",
+    "one amniotic sac": "monoamniotic",
+    "single amniotic sac": "monoamniotic",
+    "two amniotic sac": "diamniotic",
 }
 SPELLED = re.compile(r"\b(" + "|".join(map(re.escape, ABBREVIATIONS)) + r")s?\b")
 SAID = re.compile(

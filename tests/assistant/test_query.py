@@ -140,3 +140,7 @@ def test_abbreviations_and_lay_words_gain_the_official_words(default_index: Sett
     assert expanded("mi and pad") == "mi and pad"
     assert expanded("Hypertension (HTN)") == "Hypertension (HTN)"
     assert expanded("Hx of MI, MIs twice") == "Hx of MI myocardial infarction, MIs twice"
+    # a twin pregnancy's placentas and sacs in the words of the O30 titles
+    twins = expanded("Twin pregnancy, one placenta, two amniotic sacs")
+    assert twins == "Twin pregnancy, one placenta monochorionic, two amniotic sacs diamniotic"
+    assert "dichorionic" in expanded("twins with two placentas")
