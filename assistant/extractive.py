@@ -113,8 +113,8 @@ def built_block(catalog: Catalog, built: list[Built], cites: Citations) -> str:
     lines.append(f'Root operation *{first.operation}* (from "{first.said}"){meaning}.')
     if first.approach:
         lines.append(f"Approach *{first.approach}*, as the question says.")
-    elif len(built) > 1:
-        lines.append("The question names no approach: one code for each the body part has.")
+    if len(built) > 1:
+        lines.append("The question leaves a character open (a side, the approach): one code each.")
     return "\n".join(lines)
 
 

@@ -190,12 +190,18 @@ def axes(code: str, title: str) -> Axes | None:
     return Axes(frozenset(stems(body)), frozenset(stems(rest)) - NOTHING_THERE)
 
 
+def tied(score: tuple[int, int, bool, int], best: tuple[int, int, bool, int]) -> bool:
+    """The same body part match and device fit, whatever the approach."""
+    return score[:2] == best[:2] and score[3] == best[3]
+
+
 def build(catalog: Catalog, text: str, limit: int = 3) -> list[Built]:
     """The codes the described procedure builds to, best first: the body part that shares
-    most words with the question, the approach it states (every approach of that body part when
-    it states none, up to ``limit``), and the device and qualifier whose words it says most of
-    and adds least to (an internal fixation device for an ORIF, no qualifier for a resection).
-    Nothing when no root operation or no body part is recognised."""
+    most words with the question, the approach it states, and the device and qualifier whose
+    words it says most of and adds least to (an internal fixation device for an ORIF, no
+    qualifier for a resection).
+    What the question leaves open (the side, the approach) gives one code for each choice, up
+    to ``limit``. Nothing when no root operation or no body part is recognised."""
     text = expanded(text)  # "ORIF": open reduction internal fixation
     chosen = operation_of(text)
     if chosen is None:
@@ -219,9 +225,10 @@ def build(catalog: Catalog, text: str, limit: int = 3) -> list[Built]:
         return []
     scored.sort(key=lambda item: item[0], reverse=True)
     best = scored[0][0]
-    # the same body part and device; when no approach is stated, each approach it has
-    same = [s for s in scored if s[0][:2] == best[:2] and s[0][3] == best[3]]
-    kept = same[:1] if approach and best[2] else same[:limit]
+    # what the question leaves open (a side, the approach) gives one code for each choice
+    open_approach = not (approach and best[2])
+    same = [s for s in scored if s[0] == best or (open_approach and tied(s[0], best))]
+    kept = same[:limit]
     named = APPROACHES.get(approach, "")
     return [Built(code, title, operation, said, named, held.definition) for _, code, title in kept]
 

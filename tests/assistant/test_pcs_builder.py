@@ -153,6 +153,8 @@ def test_a_procedure_builds_its_code(catalog: Catalog) -> None:
     assert codes(catalog, "partial excision of the spleen, open") == ["07BP0ZZ"]
     assert codes(catalog, "ORIF of a right distal radius fracture") == ["0PSH04Z"]
     assert codes(catalog, "ORIF of a left distal radius fracture") == ["0PSJ04Z"]
+    # no side said: one code for each
+    assert codes(catalog, "ORIF of a distal radius fracture") == ["0PSH04Z", "0PSJ04Z"]
 
 
 def test_a_procedure_named_in_one_word_is_read_through_the_index(catalog: Catalog) -> None:
