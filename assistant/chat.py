@@ -284,7 +284,7 @@ class Assistant:
         defined = {
             m for m in query.modifiers if any(r["system"] == "hcpcs" for r in catalog.find(m))
         }
-        return gaps(query, loaded, defined)
+        return gaps(query, loaded, defined, asks_pcs(query, query.text))
 
     def answer(
         self, turns: list[Turn], use_llm: bool = True, date_of_service: date | None = None

@@ -18,6 +18,7 @@ CPT_MODIFIERS = frozenset(
 
 
 POLICY = "payer and CMS coverage policy"
+PCS = "ICD-10-PCS"
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,14 @@ GAPS = (
         "cpt",
     ),
     Gap(
+        PCS,
+        re.compile(r"\bICD[- ]?10[- ]?PCS\b", re.I),
+        "the CMS ICD-10-PCS files of the fiscal year: tables, index and definitions "
+        "(icd10pcs_tables_<year>.xml and its companions)",
+        "https://www.cms.gov/medicare/coding-billing/icd-10-codes (ICD-10-PCS files)",
+        "icd10pcs-tables",
+    ),
+    Gap(
         POLICY,
         re.compile(
             r"\b(?:LCDs?|NCDs?|coverage|medical necessity|payer policy|go into effect|"
@@ -100,11 +109,16 @@ APPLIES = re.compile(
 )
 
 
-def gaps(query: Query, loaded: set[str], loaded_modifiers: set[str]) -> list[Missing]:
+def gaps(
+    query: Query, loaded: set[str], loaded_modifiers: set[str], procedure: bool = False
+) -> list[Missing]:
     """The sources a question needs that are not among the ``loaded`` source names.
     ``loaded_modifiers``: the modifiers it names that a loaded code set defines (HCPCS Level
-    II's JW, GA, RT)."""
+    II's JW, GA, RT); ``procedure``: it asks for a procedure's ICD-10-PCS code (see
+    pcs_builder.asks_for) without naming the code set."""
     asked = {gap.name for gap in GAPS if gap.pattern.search(query.text)}
+    if procedure:
+        asked.add(PCS)
     if query.cpt_codes:
         asked.add("CPT")
     if "modifier" in query.intents:

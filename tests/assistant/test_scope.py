@@ -68,3 +68,17 @@ def test_the_answer_says_what_is_missing_first(default_index: Settings) -> None:
     assert "ama-assn.org" in answer.answer
     in_scope = bot.answer([Turn("user", "code for type 2 diabetes with hyperglycemia?")])
     assert in_scope.missing == [] and "Not loaded" not in in_scope.answer
+
+
+def test_a_procedure_without_the_pcs_tables_says_they_are_missing(
+    default_index: Settings,
+) -> None:
+    # the default sources hold no ICD-10-PCS: a procedure's code cannot be built
+    bot = Assistant(Index(default_index))
+    answer = bot.answer([Turn("user", "Removal of a spleen performed via laparoscopy. Code?")])
+    assert answer.answer.startswith("**Not loaded:**")
+    assert [m.name for m in answer.missing] == ["ICD-10-PCS"]
+    assert "cms.gov" in answer.answer
+    named = analyse("What is the ICD-10-PCS code for an ORIF?", Catalog(default_index.catalog_path))
+    assert [m.name for m in gaps(named, LOADED, set())] == ["ICD-10-PCS"]
+    assert gaps(named, LOADED | {"icd10pcs-tables"}, set()) == []  # loaded: nothing missing
