@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -46,3 +48,22 @@ class Filters:
         if not pairs:
             return None
         return pairs[0] if len(pairs) == 1 else {"$and": pairs}
+
+
+def passing(
+    rows: tuple[tuple[str, ...], ...],
+    names: tuple[str, ...],
+    wanted: tuple[tuple[str, str], ...],
+    shelves: tuple[str, ...],
+) -> np.ndarray:
+    """Which ``rows`` (filter fields in the order of ``names``) pass the single-valued filters
+    ``wanted`` (see Filters.items) and lie on ``shelves`` (any when none)."""
+    at = [(names.index(name), value) for name, value in wanted]
+    shelf = names.index("shelf")
+    return np.array(
+        [
+            all(row[i] == value for i, value in at) and (not shelves or row[shelf] in shelves)
+            for row in rows
+        ],
+        dtype=bool,
+    )

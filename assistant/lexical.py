@@ -1,20 +1,75 @@
 """BM25 over the passages with SQLite FTS5 (title weighted above body text). ``LexicalIndex``
 holds the statistics its queries gate on (document frequencies, the passage count), so a new
-one after an ingest starts from the new passages."""
+one after an ingest starts from the new passages; once warmed, it also holds the words of the
+code passages in memory, which answer the searches among codes (see held_words.py)."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 
-from assistant.catalog import Catalog
+from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.filters import Filters
-from assistant.schema import facet
+from assistant.held_words import HeldWords, Row, Statistics
+from assistant.schema import TOKENIZER, facet
 from assistant.text import any_of, words_of
 from assistant.tuning import FACET_SHARE, RARE_SHARES, WIDE_BUDGET
 
 # columns id, title, text, shelf, facet: titles count 3 times, the facet words not at all
 BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0, 0.0, 0.0)"
+# the kinds of passage whose words are held in memory once warmed: a search among codes is one
+# of a concept's (two or three a long question), among prose one of a rule's; FTS5 answers the
+# rest (the index lines and crosswalks: a search filtered to them is rare)
+HELD_KINDS = ("code", "guideline", "definition", "document")
+
+
+class Stems:
+    """FTS5's own tokenizer (porter over unicode61), for words held outside the lexical
+    index: each word's stems as the index holds them (one for a plain word). The words of
+    queries are remembered, up to ``REMEMBERED`` of them."""
+
+    REMEMBERED = 20_000
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, ...]] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, words: list[str]) -> dict[str, tuple[str, ...]]:
+        known = self.known  # letting go of what is remembered swaps in a new dict
+        found: dict[str, tuple[str, ...]] = {}
+        new: list[str] = []
+        for word in dict.fromkeys(words):
+            stems = known.get(word)
+            if stems is None:
+                new.append(word)
+            else:
+                found[word] = stems
+        if new:
+            fresh = stems_of(new)
+            found.update(fresh)
+            if len(new) < self.REMEMBERED:
+                with self.lock:
+                    if len(self.known) + len(new) > self.REMEMBERED:
+                        self.known = {}
+                    self.known.update(fresh)
+        return found
+
+
+def stems_of(words: list[str]) -> dict[str, tuple[str, ...]]:
+    """The words put through FTS5's tokenizer in a table of their own (one row a word, in a
+    database of its own: deleted rows would slow the next read)."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize = '{TOKENIZER}')")
+        conn.execute("CREATE VIRTUAL TABLE stems USING fts5vocab(words, instance)")
+        conn.executemany("INSERT INTO words (rowid, word) VALUES (?, ?)", enumerate(words))
+        found: dict[int, list[str]] = {}
+        for term, doc in conn.execute("SELECT term, doc FROM stems ORDER BY doc, offset"):
+            found.setdefault(doc, []).append(term)
+    finally:
+        conn.close()
+    return {word: tuple(found.get(at, ())) for at, word in enumerate(words)}
 
 
 class LexicalIndex:
@@ -23,6 +78,8 @@ class LexicalIndex:
         self.frequencies: dict[str, int] = {}
         self.count: int | None = None
         self.lock = threading.Lock()
+        self.stems = Stems()
+        self.held: dict[str, HeldWords] = {}  # by kind, once warmed (see hold)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -123,24 +180,35 @@ class LexicalIndex:
         ).fetchall()
 
     def search(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
+        """The ``k`` best passages the filters keep (id, BM25 score: higher is better)."""
         words = words_of(text)
         if not words:
             return []
         gate = self.gate(words)
+        found = self.matched(words, gate, k, filters)
+        rest = [w for w in words if w not in gate]
+        if not found and gate and rest and self.loosens(rest, filters):
+            # the rare words that gated the match may be absent from the filtered passages (no
+            # guideline says "diuretics"): then the other words decide
+            found = self.matched(rest, self.gate(rest), k, filters)
+        return found
+
+    def matched(
+        self, words: list[str], gate: list[str], k: int, filters: Filters
+    ) -> list[tuple[str, float]]:
+        """The best passages holding a ``gate`` word (any word without one), scored on all."""
+        held = self.held.get(filters.kind or "") if filters.table == "passages" else None
+        if held is not None:
+            statistics = Statistics(self.passage_count(), self.document_frequency)
+            return held.best(words, gate, k, tuple(filters.items()), statistics)
         where, params = filters.sql("p")
         query = (
             f"SELECT f.id AS id, {BM25} AS rank FROM passages_fts f "
             f"JOIN {filters.table} p ON p.id = f.id WHERE passages_fts MATCH ? {where} "
             "ORDER BY rank LIMIT ?"
         )
-        match = self.faceted(self.gated(words), filters)
-        rows = self.conn.execute(query, [match, *params, k]).fetchall()
-        rest = [w for w in words if w not in gate]
-        if not rows and gate and rest and self.loosens(rest, filters):
-            # the rare words that gated the match may be absent from the filtered passages (no
-            # guideline says "diuretics"): then the other words decide
-            looser = self.faceted(self.gated(rest), filters)
-            rows = self.conn.execute(query, [looser, *params, k]).fetchall()
+        match = f"({any_of(gate)}) AND ({any_of(words)})" if gate else any_of(words)
+        rows = self.conn.execute(query, [self.faceted(match, filters), *params, k]).fetchall()
         return [(row["id"], -float(row["rank"])) for row in rows]
 
     def loosens(self, words: list[str], filters: Filters) -> bool:
@@ -180,3 +248,52 @@ class LexicalIndex:
             [self.faceted(any_of(rare), filters or Filters()), *ids],
         ).fetchall()
         return {row["id"]: float(row["rank"]) for row in rows}
+
+    def hold(self) -> None:
+        """The words of the passages of each held kind in use, read into memory (some seconds
+        on the full index): searches among them no longer query FTS5."""
+        for kind in HELD_KINDS:
+            if kind not in self.held:
+                held = HeldWords.of(self.rows_of(kind), self.stems, self.mean_length())
+                with self.lock:
+                    self.held[kind] = held
+
+    def mean_length(self) -> float:
+        """The mean length in tokens of a passage of the lexical index, all columns, from
+        FTS5's own record of it (rows, then tokens by column, as varints)."""
+        blob = self.conn.execute("SELECT block FROM passages_fts_data WHERE id = 1").fetchone()[0]
+        numbers = varints(bytes(blob))
+        return sum(numbers[1:]) / numbers[0] if numbers and numbers[0] else 1.0
+
+    def rows_of(self, kind: str) -> Iterator[Row]:
+        """The passages of ``kind`` in use, as the lexical index holds them."""
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        columns = ", ".join(f"p.{name}" for name in FILTER_FIELDS)
+        cursor.execute(
+            f"SELECT f.id, f.title, f.text, f.facet, {columns} FROM passages_fts f "
+            "JOIN passages p ON p.id = f.id WHERE p.kind = ? ORDER BY f.rowid",
+            (kind,),
+        )
+        for row in cursor:
+            yield Row(row[0], row[4:], row[1] or "", row[2] or "", row[3] or "")
+
+
+def varints(blob: bytes) -> list[int]:
+    """SQLite's variable-length integers, one after another (big-endian groups of seven bits,
+    the ninth byte whole)."""
+    numbers: list[int] = []
+    at = 0
+    while at < len(blob):
+        value = 0
+        for step in range(9):
+            byte = blob[at]
+            at += 1
+            if step == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        numbers.append(value)
+    return numbers

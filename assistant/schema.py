@@ -62,8 +62,9 @@ CREATE INDEX IF NOT EXISTS edits_all_code ON edits_all (kind, setting, code, oth
 CREATE INDEX IF NOT EXISTS edits_all_shelf ON edits_all (shelf, line);
 """
 # the lexical index; ``facet``: the passage's system and kind as words (see facet)
-FTS_TABLE = """CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-    id UNINDEXED, title, text, shelf UNINDEXED, facet, tokenize = 'porter unicode61'
+TOKENIZER = "porter unicode61"
+FTS_TABLE = f"""CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    id UNINDEXED, title, text, shelf UNINDEXED, facet, tokenize = '{TOKENIZER}'
 )"""
 SCHEMA += FTS_TABLE + ";\n"
 # each table of rows read by code, passage or index line, and its view of the editions in use

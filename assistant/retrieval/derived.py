@@ -36,9 +36,11 @@ class Derived:
         )
 
     def build(self) -> Derived:
-        """Every part built now."""
+        """Every part built now, and the words of the code passages held in memory (which
+        only a warmed snapshot does: see LexicalIndex.hold)."""
         self.lookup.build()
         self.inclusions.load()
         self.defined.load()
         self.vocabulary.build()
+        self.bm25.hold()
         return self

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.catalog import FILTER_FIELDS, Catalog
-from assistant.filters import Filters
+from assistant.filters import Filters, passing
 from assistant.retrieval.signal import Ranked
 from assistant.tuning import SMALL_SET
 from assistant.vectorstore import StoreHandle, VectorIndex
@@ -34,15 +34,7 @@ class Held:
     @lru_cache(maxsize=32)  # noqa: B019 (a set lives as long as its SmallSets)
     def mask(self, wanted: tuple[tuple[str, str], ...], shelves: tuple[str, ...]) -> np.ndarray:
         """The rows that pass the filters."""
-        at = [(FILTER_FIELDS.index(name), value) for name, value in wanted]
-        shelf = FILTER_FIELDS.index("shelf")
-        return np.array(
-            [
-                all(row[i] == value for i, value in at) and (not shelves or row[shelf] in shelves)
-                for row in self.fields
-            ],
-            dtype=bool,
-        )
+        return passing(self.fields, FILTER_FIELDS, wanted, shelves)
 
 
 class SmallSets:

@@ -1,0 +1,119 @@
+"""The code passages' words held in memory: the passages and scores FTS5 gives, for the
+searches they serve; the other searches left to FTS5."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.filters import Filters
+from assistant.index import Index
+from assistant.lexical import LexicalIndex, Stems
+from assistant.settings import Settings
+
+QUERIES = (
+    "type 2 diabetes mellitus with diabetic chronic kidney disease",
+    "A 67-year-old patient presented with acute exacerbation of COPD and was documented with "
+    "chronic respiratory failure with hypoxia on home oxygen",
+    "fracture of the distal radius, left, initial encounter for closed fracture",
+    "unspecified",  # one common word: no gate
+    "other specified disorders",  # common words only: no gate
+    "E11 ketoacidosis",
+    "Ménière's disease of the left ear",
+    "nephrology follow-up for hypertensive heart and kidney disease",
+    "zzzz qqqq",  # nothing matches
+)
+FILTERS = (
+    Filters(kind="code"),
+    Filters(system="icd10cm", kind="code"),
+    Filters(system="hcpcs", kind="code"),  # none in the default sources
+)
+
+
+@pytest.fixture(scope="module")
+def index(default_index: Settings) -> Index:
+    return Index(default_index)
+
+
+@pytest.fixture(scope="module")
+def held(index: Index) -> LexicalIndex:
+    bm25 = LexicalIndex(index.catalog)
+    bm25.hold()
+    return bm25
+
+
+def never_in_fts5(bm25: LexicalIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object) -> str:
+        raise AssertionError("a held search queried FTS5")
+
+    monkeypatch.setattr(bm25, "faceted", fail)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.system or "any system")
+def test_held_words_find_and_score_what_fts5_does(
+    index: Index, held: LexicalIndex, filters: Filters, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fts5 = LexicalIndex(index.catalog)
+    never_in_fts5(held, monkeypatch)
+    found_any = 0
+    for query in QUERIES:
+        expected = fts5.search(query, 40, filters)
+        found = held.search(query, 40, filters)
+        assert [pid for pid, _ in found] == [pid for pid, _ in expected], query
+        for (_, score), (_, want) in zip(found, expected, strict=True):
+            assert score == pytest.approx(want, rel=1e-12), query
+        found_any += bool(found)
+    if filters.system != "hcpcs":
+        assert found_any >= len(QUERIES) - 3  # the searches compared find something
+
+
+def test_held_words_keep_the_filters(held: LexicalIndex) -> None:
+    assert held.search("diabetes mellitus", 30, Filters(kind="code"))
+    assert held.search("diabetes mellitus", 30, Filters(system="hcpcs", kind="code")) == []
+    first = held.search("diabetes mellitus", 1, Filters(kind="code"))[0][0]
+    source = held.catalog.filter_fields([first], "passages")[first][2]
+    found = held.search("diabetes mellitus", 30, Filters(kind="code", source=source))
+    fields = held.catalog.filter_fields([pid for pid, _ in found], "passages")
+    assert len(found) == 30 and {row[2] for row in fields.values()} == {source}
+    assert held.search("diabetes mellitus", 30, Filters(kind="code", source="nowhere")) == []
+
+
+def test_other_kinds_and_editions_are_searched_in_fts5(
+    index: Index, held: LexicalIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    faceted = held.faceted
+
+    def spy(match: str, filters: Filters) -> str:
+        asked.append(match)
+        return faceted(match, filters)
+
+    monkeypatch.setattr(held, "faceted", spy)
+    shelves = index.catalog.in_use()
+    assert held.search("diabetes mellitus", 5, Filters(kind="code", shelves=shelves))
+    assert held.search("diabetes mellitus", 5, Filters(kind="index")) is not None
+    assert len(asked) == 2
+
+
+def test_stems_are_those_of_the_lexical_index() -> None:
+    stems = Stems()
+    found = stems(["nephrology", "Ménière", "fractures", "e11", "of"])
+    # SQLite's porter turns "-logy" into "log", unlike the original algorithm's "logi", and
+    # unicode61 drops the diacritics
+    assert found == {
+        "nephrology": ("nephrolog",),
+        "Ménière": ("menier",),
+        "fractures": ("fractur",),
+        "e11": ("e11",),
+        "of": ("of",),
+    }
+
+
+def test_stems_remember_query_words_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    stems = Stems()
+    monkeypatch.setattr(Stems, "REMEMBERED", 3)
+    stems(["fractures", "kidney"])
+    assert set(stems.known) == {"fractures", "kidney"}
+    stems(["diabetes", "mellitus"])  # would pass the bound: what was known is let go
+    assert set(stems.known) == {"diabetes", "mellitus"}
+    assert stems(["many", "more", "words", "at", "once"])["words"] == ("word",)
+    assert set(stems.known) == {"diabetes", "mellitus"}
