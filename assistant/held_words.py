@@ -1,29 +1,35 @@
-"""BM25 over the code passages held in memory, scored as FTS5 scores them (lexical.py).
+"""BM25 over the passages in use held in memory, scored as FTS5 scores them (lexical.py).
 
-A search for a concept among the codes of one system ran an FTS5 query over every passage
-holding one of its rarer words, then joined the hits to the filters: 10-20 ms a query, two or
-three queries a long question. The words of the code passages in use (59k on the full index)
-are held here as postings, and a query costs a few array operations over them. Scores are
-FTS5's own: the same formula and constants, the same column weights (title 3, text 1), the
-same statistics (every passage's word counts and lengths, of every edition), so the passages
-found and their order are those of the SQL query they replace (tests compare them)."""
+A question's wide BM25 query and each of its filtered ones (a concept among the codes of one
+system, a rule among the guidelines) ran in FTS5 over every passage holding one of its rarer
+words: 5-25 ms a query, three to five a long question, the larger part of an answer's time.
+The words of the passages in use are held here as postings, and a query costs a few array
+operations over them. Scores are FTS5's own: the same formula and constants, the same column
+weights (title 3, text 1), the same statistics (every passage's word counts and lengths, of
+every edition), so the passages found and their order are those of the SQL queries they
+replace (tests compare them)."""
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from assistant.catalog import FILTER_FIELDS
 
-# a token as unicode61 draws it, near enough (FTS5's tokenizer then stems each, see Stemmer)
-TOKEN = re.compile(r"[^\W_]+")
+# a token as unicode61 draws it: letters, digits and private-use characters (which guideline
+# PDFs use for their bullets); FTS5's tokenizer then stems each (see Stemmer)
+TOKEN = re.compile(r"(?:[^\W_]|[\ue000-\uf8ff\U000f0000-\U0010fffd])+")
 CHUNK = 4096  # passages read and tokenized at a time while building
 Stemmer = Callable[[list[str]], dict[str, tuple[str, ...]]]  # words -> their FTS5 stems
 
@@ -62,10 +68,12 @@ class HeldWords:
     hold it) and ``counts`` (its weighted count there, title words thrice)."""
 
     ids: tuple[str, ...]
-    fields: dict[str, np.ndarray]  # each filter field's values, row by row
-    spans: dict[str, tuple[int, int]]
+    fields: dict[str, Column]  # each filter field's values, row by row
+    terms: dict[str, int]  # stem -> its number n: its postings lie from bounds[n] to bounds[n+1]
+    bounds: np.ndarray
     rows: np.ndarray
     counts: np.ndarray
+    lengths: np.ndarray  # each row's tokens, all columns
     norm: np.ndarray  # each row's length term: K1 * (1 - B + B * length / mean length)
     stem: Stemmer
 
@@ -109,34 +117,68 @@ class HeldWords:
             fields.extend(p.fields for p in chunk)
         term = np.concatenate(terms) if terms else np.zeros(0, dtype=np.int32)
         order = np.argsort(term, kind="stable")  # by term, then row
-        bounds = np.searchsorted(term[order], np.arange(len(numbers) + 1))
         length = np.concatenate(lengths) if lengths else np.zeros(0)
-        # the operations in FTS5's order, so that the scores are the same to the last bit
-        norm = K1 * (1 - B + B * length / mean_length)
         return cls(
             tuple(ids),
-            {name: np.array([row[at] for row in fields]) for at, name in enumerate(FILTER_FIELDS)},
-            {s: (int(bounds[n]), int(bounds[n + 1])) for s, n in numbers.items()},
+            {name: Column.of([row[at] for row in fields]) for at, name in enumerate(FILTER_FIELDS)},
+            numbers,
+            np.searchsorted(term[order], np.arange(len(numbers) + 1)),
             np.concatenate(rows)[order].astype(np.int32) if rows else term,
             np.concatenate(counts)[order] if counts else np.zeros(0, dtype=np.float32),
-            norm,
+            length,
+            norm_of(length, mean_length),
             stem,
         )
+
+    def save(self, path: Path) -> None:
+        """Written whole or not at all (another process may be reading the folder)."""
+        arrays: dict[str, Any] = {
+            "ids": joined(self.ids),
+            "terms": joined(self.terms),  # in the order of their numbers
+            "bounds": self.bounds,
+            "rows": self.rows,
+            "counts": self.counts,
+            "lengths": self.lengths,
+        }
+        for name, column in self.fields.items():
+            arrays[f"codes_{name}"] = column.codes
+            arrays[f"values_{name}"] = np.frombuffer(json.dumps(column.values).encode(), np.uint8)
+        part = path.with_name(path.name + ".part")
+        with part.open("wb") as out:
+            np.savez(out, **arrays)
+        os.replace(part, path)
+
+    @classmethod
+    def load(cls, path: Path, stem: Stemmer, mean_length: float) -> HeldWords:
+        with np.load(path) as saved:
+            terms = split(saved["terms"])
+            lengths = saved["lengths"]
+            return cls(
+                tuple(split(saved["ids"])),
+                {name: Column.saved(saved, name) for name in FILTER_FIELDS},
+                {term: at for at, term in enumerate(terms)},
+                saved["bounds"],
+                saved["rows"],
+                saved["counts"],
+                lengths,
+                norm_of(lengths, mean_length),
+                stem,
+            )
 
     @lru_cache(maxsize=32)  # noqa: B019 (a set lives as long as its lexical index)
     def mask(self, wanted: tuple[tuple[str, str], ...]) -> np.ndarray:
         """The rows that pass the filters."""
         mask = np.ones(len(self.ids), dtype=bool)
         for name, value in wanted:
-            mask &= self.fields[name] == value
+            mask &= self.fields[name].equals(value)
         return mask
 
     def postings(self, stem: str | None) -> tuple[np.ndarray, np.ndarray] | None:
-        span = self.spans.get(stem or "")
-        if span is None:
+        at = self.terms.get(stem or "")
+        if at is None:
             return None
-        # in doubles, as FTS5 scores (whole numbers: float32 holds them exactly)
-        return self.rows[span[0] : span[1]], self.counts[span[0] : span[1]].astype(np.float64)
+        start, end = self.bounds[at], self.bounds[at + 1]
+        return self.rows[start:end], self.counts[start:end]
 
     def best(
         self,
@@ -145,29 +187,91 @@ class HeldWords:
         k: int,
         wanted: tuple[tuple[str, str], ...],
         statistics: Statistics,
-    ) -> list[tuple[str, float]]:
-        """The ``k`` best passages (id, BM25 score, higher better) of those that hold one of
-        the ``gate`` words (of ``words`` when there is no gate) and pass the filters
-        ``wanted``, as FTS5 ranks ``(gate) AND (words)``: a gate word counts twice, being a
-        phrase of both sides."""
+    ) -> list[tuple[int, float]]:
+        """The ``k`` best rows (row, BM25 score, higher better) of those that hold one of the
+        ``gate`` words (of ``words`` when there is no gate) and pass the filters ``wanted``, as
+        FTS5 ranks ``(gate) AND (words)``: a gate word counts twice, being a phrase of both
+        sides."""
         # a query's words are plain letters and digits: one stem each
         stems = {word: found[0] for word, found in self.stem(words).items() if len(found) == 1}
-        held = np.zeros(len(self.ids), dtype=bool)
-        for word in gate or words:
-            found = self.postings(stems.get(word))
-            if found is not None:
-                held[found[0]] = True
-        held &= self.mask(wanted)
-        if not held.any():
+        postings = {word: self.postings(stems.get(word)) for word in words}
+        held = [found[0] for word in gate or words if (found := postings[word]) is not None]
+        if not held:
             return []
-        score = np.zeros(len(self.ids))
-        norm = self.norm
+        rows = np.unique(np.concatenate(held))
+        if wanted:
+            rows = rows[self.mask(wanted)[rows]]
+        if not len(rows):
+            return []
+        score = np.zeros(len(rows))
+        norm = self.norm[rows]
         for word in [*gate, *words]:
-            found = self.postings(stems.get(word))
+            found = postings[word]
             if found is None:
                 continue
-            rows, counts = found
-            score[rows] += statistics.idf(word) * ((counts * (K1 + 1.0)) / (counts + norm[rows]))
-        candidates = np.flatnonzero(held)
-        order = np.argsort(-score[candidates], kind="stable")[:k]
-        return [(self.ids[i], float(score[i])) for i in candidates[order]]
+            at, counts = among(rows, *found)
+            counts = counts.astype(np.float64)  # whole numbers: float32 held them exactly
+            # FTS5's arithmetic, in its order: the scores agree to the last bit
+            score[at] += statistics.idf(word) * ((counts * (K1 + 1.0)) / (counts + norm[at]))
+        order = np.argsort(-score, kind="stable")[:k]  # ties in the index's order, as FTS5
+        return [(int(rows[i]), float(score[i])) for i in order]
+
+    def values(self, row: int) -> dict[str, str | None]:
+        """A row's filter fields."""
+        return {name: column.values[column.codes[row]] for name, column in self.fields.items()}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One filter field's values, as a number per row into the distinct ones."""
+
+    codes: np.ndarray
+    values: tuple[str | None, ...]
+
+    @classmethod
+    def of(cls, values: list[str | None]) -> Column:
+        distinct = tuple(dict.fromkeys(values))
+        number = {value: at for at, value in enumerate(distinct)}
+        return cls(np.array([number[v] for v in values], dtype=np.int32), distinct)
+
+    @classmethod
+    def saved(cls, arrays: Any, name: str) -> Column:
+        """The column ``name`` as HeldWords.save wrote it."""
+        values = json.loads(bytes(arrays[f"values_{name}"]))
+        return cls(arrays[f"codes_{name}"], tuple(values))
+
+    def equals(self, value: str) -> np.ndarray:
+        if value not in self.values:
+            return np.zeros(len(self.codes), dtype=bool)
+        found: np.ndarray = self.codes == self.values.index(value)
+        return found
+
+
+def among(rows: np.ndarray, held: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where in ``rows`` (sorted) the rows ``held`` (sorted) lie, and their counts there."""
+    if len(held) <= len(rows):
+        at = np.searchsorted(rows, held)
+        inside = at < len(rows)
+        inside[inside] = rows[at[inside]] == held[inside]
+        return at[inside], counts[inside]
+    at = np.searchsorted(held, rows)  # a common word: look the few rows up in its long list
+    inside = at < len(held)
+    inside[inside] = held[at[inside]] == rows[inside]
+    return np.flatnonzero(inside), counts[at[inside]]
+
+
+def norm_of(lengths: np.ndarray, mean_length: float) -> np.ndarray:
+    """Each row's length term, with FTS5's operations in its order (the scores then agree to
+    the last bit)."""
+    norm: np.ndarray = K1 * (1 - B + B * lengths / mean_length)
+    return norm
+
+
+def joined(words: Iterable[str]) -> np.ndarray:
+    """Words (no line breaks in them) as one array of UTF-8 bytes."""
+    return np.frombuffer("\n".join(words).encode(), dtype=np.uint8)
+
+
+def split(saved: np.ndarray) -> list[str]:
+    text = bytes(saved).decode()
+    return text.split("\n") if text else []

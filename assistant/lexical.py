@@ -5,9 +5,13 @@ code passages in memory, which answer the searches among codes (see held_words.p
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zipfile import BadZipFile
 
 from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.filters import Filters
@@ -18,10 +22,9 @@ from assistant.tuning import FACET_SHARE, RARE_SHARES, WIDE_BUDGET
 
 # columns id, title, text, shelf, facet: titles count 3 times, the facet words not at all
 BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0, 0.0, 0.0)"
-# the kinds of passage whose words are held in memory once warmed: a search among codes is one
-# of a concept's (two or three a long question), among prose one of a rule's; FTS5 answers the
-# rest (the index lines and crosswalks: a search filtered to them is rare)
-HELD_KINDS = ("code", "guideline", "definition", "document")
+
+
+HELD_FILE = "held-words"  # beside the catalog: see LexicalIndex.hold
 
 
 class Stems:
@@ -79,7 +82,7 @@ class LexicalIndex:
         self.count: int | None = None
         self.lock = threading.Lock()
         self.stems = Stems()
-        self.held: dict[str, HeldWords] = {}  # by kind, once warmed (see hold)
+        self.held: HeldWords | None = None  # the passages in use, once warmed (see hold)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -161,23 +164,32 @@ class LexicalIndex:
         gate = self.gate(words, budget)
         return f"({any_of(gate)}) AND ({any_of(words)})" if gate else any_of(words)
 
-    def wide(self, text: str, pool: int, shelves: tuple[str, ...] = ()) -> list[sqlite3.Row]:
+    def wide(self, text: str, pool: int, shelves: tuple[str, ...] = ()) -> list[dict[str, Any]]:
         """The best ``pool`` passages for the query, whatever their kind, with the fields
         filters use: one BM25 query serves every list that needs lexical results. Of the
         editions in use, or of ``shelves``."""
-        match = self.gated(words_of(text), WIDE_BUDGET)
+        words = words_of(text)
+        held = self.held
+        if held is not None and not shelves:
+            gate = self.gate(words, WIDE_BUDGET)
+            found = held.best(words, gate, pool, (), self.statistics()) if words else []
+            return [
+                {"id": held.ids[row], "rank": -score, **held.values(row)} for row, score in found
+            ]
+        match = self.gated(words, WIDE_BUDGET)
         if not match:
             return []
         marks = ",".join("?" * len(shelves))
         among = f"IN ({marks})" if shelves else "IN (SELECT shelf FROM in_use)"
         # the join runs after the limit: joining every match first costs a fifth more
-        return self.conn.execute(
+        rows = self.conn.execute(
             "SELECT f.id AS id, f.rank AS rank, p.system AS system, p.kind AS kind, "
             "p.source AS source, p.version AS version, p.edition AS edition FROM (SELECT id, "
             f"{BM25} AS rank FROM passages_fts WHERE passages_fts MATCH ? AND shelf {among} "
             "ORDER BY rank LIMIT ?) f JOIN passages_all p ON p.id = f.id ORDER BY f.rank",
             [match, *shelves, pool],
         ).fetchall()
+        return [dict(row) for row in rows]
 
     def search(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
         """The ``k`` best passages the filters keep (id, BM25 score: higher is better)."""
@@ -197,10 +209,10 @@ class LexicalIndex:
         self, words: list[str], gate: list[str], k: int, filters: Filters
     ) -> list[tuple[str, float]]:
         """The best passages holding a ``gate`` word (any word without one), scored on all."""
-        held = self.held.get(filters.kind or "") if filters.table == "passages" else None
-        if held is not None:
-            statistics = Statistics(self.passage_count(), self.document_frequency)
-            return held.best(words, gate, k, tuple(filters.items()), statistics)
+        held = self.held
+        if held is not None and filters.table == "passages":
+            found = held.best(words, gate, k, tuple(filters.items()), self.statistics())
+            return [(held.ids[row], score) for row, score in found]
         where, params = filters.sql("p")
         query = (
             f"SELECT f.id AS id, {BM25} AS rank FROM passages_fts f "
@@ -250,13 +262,41 @@ class LexicalIndex:
         return {row["id"]: float(row["rank"]) for row in rows}
 
     def hold(self) -> None:
-        """The words of the passages of each held kind in use, read into memory (some seconds
-        on the full index): searches among them no longer query FTS5."""
-        for kind in HELD_KINDS:
-            if kind not in self.held:
-                held = HeldWords.of(self.rows_of(kind), self.stems, self.mean_length())
-                with self.lock:
-                    self.held[kind] = held
+        """The words of the passages in use, read into memory: the searches of the editions
+        in use no longer query FTS5. They are read from the file the first hold wrote beside
+        the catalog for its sources (a fraction of a second), else from the lexical index (some
+        seconds on the full index), and that file written."""
+        if self.held is not None:
+            return
+        stamp = self.catalog.stamp()
+        mean = self.mean_length()
+        path = self.catalog.path.parent / f"{HELD_FILE}-{digest(stamp)}.npz"
+        held = None
+        if path.exists():
+            try:
+                held = HeldWords.load(path, self.stems, mean)
+            except (OSError, ValueError, KeyError, EOFError, BadZipFile):  # damaged: read again
+                held = None
+        if held is None:
+            held = HeldWords.of(self.rows_of(), self.stems, mean)
+            if self.catalog.stamp() == stamp:  # no ingest ended meanwhile
+                self.keep(held, path)
+        self.held = held
+
+    @staticmethod
+    def keep(held: HeldWords, path: Path) -> None:
+        """``held`` saved at ``path``, and the files of other sources removed; a folder that
+        cannot be written keeps none (each start then reads the index)."""
+        try:
+            held.save(path)
+            for other in path.parent.glob(f"{HELD_FILE}-*.npz"):
+                if other != path:
+                    other.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def statistics(self) -> Statistics:
+        return Statistics(self.passage_count(), self.document_frequency)
 
     def mean_length(self) -> float:
         """The mean length in tokens of a passage of the lexical index, all columns, from
@@ -265,15 +305,14 @@ class LexicalIndex:
         numbers = varints(bytes(blob))
         return sum(numbers[1:]) / numbers[0] if numbers and numbers[0] else 1.0
 
-    def rows_of(self, kind: str) -> Iterator[Row]:
-        """The passages of ``kind`` in use, as the lexical index holds them."""
+    def rows_of(self) -> Iterator[Row]:
+        """The passages in use, as the lexical index holds them."""
         cursor = self.conn.cursor()
         cursor.row_factory = None
         columns = ", ".join(f"p.{name}" for name in FILTER_FIELDS)
         cursor.execute(
             f"SELECT f.id, f.title, f.text, f.facet, {columns} FROM passages_fts f "
-            "JOIN passages p ON p.id = f.id WHERE p.kind = ? ORDER BY f.rowid",
-            (kind,),
+            "JOIN passages p ON p.id = f.id ORDER BY f.rowid"
         )
         for row in cursor:
             yield Row(row[0], row[4:], row[1] or "", row[2] or "", row[3] or "")
@@ -297,3 +336,7 @@ def varints(blob: bytes) -> list[int]:
                 break
         numbers.append(value)
     return numbers
+
+
+def digest(stamp: str) -> str:
+    return hashlib.sha256(stamp.encode()).hexdigest()[:16]

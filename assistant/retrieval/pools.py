@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
@@ -19,9 +19,6 @@ from assistant.retrieval.signal import Ranked
 from assistant.retrieval.small_sets import SmallSets
 from assistant.tuning import LEXICAL_POOL, OVERFETCH, PROSE_OVERFETCH
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
-
-if TYPE_CHECKING:
-    import sqlite3
 
 
 @dataclass
@@ -47,7 +44,7 @@ class Words:
         self.text = text
         self.wide = wide  # False: a probe for one filtered search, which goes straight to it
         self.shelves = shelves  # the source editions searched; (): those in use
-        self.rows: list[sqlite3.Row] = bm25.wide(text, self.POOL, shelves) if wide else []
+        self.rows: list[dict[str, Any]] = bm25.wide(text, self.POOL, shelves) if wide else []
 
     def ranked(self, filters: Filters, k: int) -> Ranked:
         filters = replace(filters, shelves=self.shelves)

@@ -1,13 +1,14 @@
-"""The code passages' words held in memory: the passages and scores FTS5 gives, for the
-searches they serve; the other searches left to FTS5."""
+"""The words of the passages in use held in memory: the passages and scores FTS5 gives, for
+the wide query and the filtered searches; searches of other editions left to FTS5."""
 
 from __future__ import annotations
 
 import pytest
 
+from assistant import held_words
 from assistant.filters import Filters
 from assistant.index import Index
-from assistant.lexical import LexicalIndex, Stems
+from assistant.lexical import LexicalIndex, Stems, stems_of
 from assistant.settings import Settings
 
 QUERIES = (
@@ -23,7 +24,9 @@ QUERIES = (
     "zzzz qqqq",  # nothing matches
 )
 FILTERS = (
+    Filters(),
     Filters(kind="code"),
+    Filters(kind="crosswalk"),
     Filters(system="icd10cm", kind="code"),
     Filters(system="hcpcs", kind="code"),  # none in the default sources
 )
@@ -48,7 +51,7 @@ def never_in_fts5(bm25: LexicalIndex, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bm25, "faceted", fail)
 
 
-@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f.system or "any system")
+@pytest.mark.parametrize("filters", FILTERS, ids=lambda f: f"{f.system} {f.kind}")
 def test_held_words_find_and_score_what_fts5_does(
     index: Index, held: LexicalIndex, filters: Filters, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -66,6 +69,21 @@ def test_held_words_find_and_score_what_fts5_does(
         assert found_any >= len(QUERIES) - 3  # the searches compared find something
 
 
+def test_the_wide_query_finds_and_scores_what_fts5_does(
+    index: Index, held: LexicalIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fts5 = LexicalIndex(index.catalog)
+    never_in_fts5(held, monkeypatch)
+    monkeypatch.setattr(held, "gated", lambda *args: pytest.fail("a held query matched in FTS5"))
+    for query in QUERIES:
+        expected = fts5.wide(query, 100)
+        found = held.wide(query, 100)
+        assert [row["id"] for row in found] == [row["id"] for row in expected], query
+        for row, want in zip(found, expected, strict=True):
+            assert row["rank"] == pytest.approx(want["rank"], rel=1e-12)
+            assert {name: row[name] for name in want} == pytest.approx(want)
+
+
 def test_held_words_keep_the_filters(held: LexicalIndex) -> None:
     assert held.search("diabetes mellitus", 30, Filters(kind="code"))
     assert held.search("diabetes mellitus", 30, Filters(system="hcpcs", kind="code")) == []
@@ -77,7 +95,7 @@ def test_held_words_keep_the_filters(held: LexicalIndex) -> None:
     assert held.search("diabetes mellitus", 30, Filters(kind="code", source="nowhere")) == []
 
 
-def test_other_kinds_and_editions_are_searched_in_fts5(
+def test_searches_of_named_editions_are_left_to_fts5(
     index: Index, held: LexicalIndex, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
@@ -90,8 +108,9 @@ def test_other_kinds_and_editions_are_searched_in_fts5(
     monkeypatch.setattr(held, "faceted", spy)
     shelves = index.catalog.in_use()
     assert held.search("diabetes mellitus", 5, Filters(kind="code", shelves=shelves))
-    assert held.search("diabetes mellitus", 5, Filters(kind="index")) is not None
+    assert held.search("diabetes mellitus", 5, Filters(kind="code", edition="FY2099")) == []
     assert len(asked) == 2
+    assert held.wide("diabetes mellitus", 5, shelves)
 
 
 def test_stems_are_those_of_the_lexical_index() -> None:
@@ -117,3 +136,33 @@ def test_stems_remember_query_words_within_a_bound(monkeypatch: pytest.MonkeyPat
     assert set(stems.known) == {"diabetes", "mellitus"}
     assert stems(["many", "more", "words", "at", "once"])["words"] == ("word",)
     assert set(stems.known) == {"diabetes", "mellitus"}
+
+
+def test_a_second_start_reads_the_held_words_from_their_file(
+    index: Index, held: LexicalIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = list(index.catalog.path.parent.glob("held-words-*.npz"))
+    assert len(saved) == 1
+    again = LexicalIndex(index.catalog)
+    monkeypatch.setattr(again, "rows_of", lambda: pytest.fail("the index was read again"))
+    again.hold()
+    for query in QUERIES[:3]:
+        assert again.wide(query, 50) == held.wide(query, 50)
+        assert again.search(query, 20, Filters(kind="code")) == held.search(
+            query, 20, Filters(kind="code")
+        )
+
+
+def test_a_damaged_file_is_read_from_the_index_again(index: Index, held: LexicalIndex) -> None:
+    path = next(index.catalog.path.parent.glob("held-words-*.npz"))
+    path.write_bytes(path.read_bytes()[:1000])
+    again = LexicalIndex(index.catalog)
+    again.hold()
+    assert again.wide(QUERIES[0], 50) == held.wide(QUERIES[0], 50)
+    assert path.stat().st_size > 1000  # written whole again
+
+
+def test_passages_are_split_into_the_tokens_fts5_draws() -> None:
+    text = "\uf0a7 Ménière’s disease, type_2 (E11.9) 3rd “toe” ½ x²"
+    drawn = held_words.TOKEN.findall(text.lower())
+    assert len(drawn) == len(stems_of([text])[text])  # the bullet of guideline PDFs counts
