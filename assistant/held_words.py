@@ -18,7 +18,7 @@ import re
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -215,6 +215,21 @@ class HeldWords:
             score[at] += statistics.idf(word) * ((counts * (K1 + 1.0)) / (counts + norm[at]))
         order = np.argsort(-score, kind="stable")[:k]  # ties in the index's order, as FTS5
         return [(int(rows[i]), float(score[i])) for i in order]
+
+    def filter_fields(self, ids: list[str]) -> dict[str, tuple[str, ...]]:
+        """As Catalog.filter_fields reads them for the passages in use, of the ids held."""
+        at = self.row_of()
+        columns = [self.fields[name] for name in FILTER_FIELDS]
+        found: dict[str, tuple[Any, ...]] = {}
+        for pid in ids:
+            row = at.get(pid)
+            if row is not None:
+                found[pid] = tuple(column.values[column.codes[row]] for column in columns)
+        return found
+
+    @cache  # noqa: B019 (a set lives as long as its lexical index)
+    def row_of(self) -> dict[str, int]:
+        return {pid: row for row, pid in enumerate(self.ids)}
 
     def values(self, row: int) -> dict[str, str | None]:
         """A row's filter fields."""

@@ -13,6 +13,7 @@ import numpy as np
 from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.embedder import Embedder
 from assistant.filters import Filters
+from assistant.held_words import HeldWords
 from assistant.lexical import LexicalIndex
 from assistant.query import Query
 from assistant.retrieval.signal import Ranked
@@ -77,8 +78,10 @@ class Vectors:
         shelves: tuple[str, ...] = (),
         titles: bool = True,
         sets: SmallSets | None = None,
+        held: HeldWords | None = None,
     ) -> None:
         self.handle = handle
+        self.held = held
         self.sets = sets
         self.shelves = shelves  # the source editions searched; (): those in use
         self.depth = depth
@@ -107,8 +110,11 @@ class Vectors:
 
     def read_fields(self, hits: list[VectorHit]) -> None:
         """The catalog's filter fields of the hits' passages, of the editions searched."""
-        table = "passages_all" if self.shelves else "passages"
-        fields = self.catalog.filter_fields([h.id for h in hits], table)
+        ids = [h.id for h in hits]
+        if not self.shelves and self.held is not None:  # the passages in use, in memory
+            fields = self.held.filter_fields(ids)
+        else:
+            fields = self.catalog.filter_fields(ids, "passages_all" if self.shelves else "passages")
         if self.shelves:
             at = FILTER_FIELDS.index("shelf")
             fields = {k: v for k, v in fields.items() if v[at] in self.shelves}

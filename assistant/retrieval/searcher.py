@@ -130,6 +130,7 @@ class Searcher:
                 shelves,
                 titles=not prose,
                 sets=self.sets,
+                held=bm25.held,
             )
         return Probe(query, words, vectors, warnings, shelves)
 

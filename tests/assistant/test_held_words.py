@@ -166,3 +166,12 @@ def test_passages_are_split_into_the_tokens_fts5_draws() -> None:
     text = "\uf0a7 Ménière’s disease, type_2 (E11.9) 3rd “toe” ½ x²"
     drawn = held_words.TOKEN.findall(text.lower())
     assert len(drawn) == len(stems_of([text])[text])  # the bullet of guideline PDFs counts
+
+
+def test_held_filter_fields_are_the_catalogs(index: Index, held: LexicalIndex) -> None:
+    assert held.held is not None
+    ids = [row["id"] for row in held.wide("diabetes mellitus with kidney complications", 200)]
+    ids += ["no-such-passage"]
+    expected = index.catalog.filter_fields(ids, "passages")
+    assert held.held.filter_fields(ids) == expected
+    assert len(expected) == len(ids) - 1
