@@ -1,7 +1,8 @@
 """BM25 over the passages with SQLite FTS5 (title weighted above body text). ``LexicalIndex``
 holds the statistics its queries gate on (document frequencies, the passage count), so a new
-one after an ingest starts from the new passages; once warmed, it also holds the words of the
-code passages in memory, which answer the searches among codes (see held_words.py)."""
+one after an ingest starts from the new passages. Once warmed, it holds the words of the
+passages in use in memory, which answer every search of the editions in use with FTS5's own
+passages and scores (see held_words.py); FTS5 answers those of other editions."""
 
 from __future__ import annotations
 
