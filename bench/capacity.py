@@ -1,0 +1,113 @@
+"""Capacity, open loop, loopback only: requests arrive at a fixed rate (bench.load.paced), a step
+at a time, until the p95 passes 150 ms or a request fails; the highest rate that held, and the
+server's CPU milliseconds per request at each step (its own process, from /proc). medcode's
+search and extractive chat, and side by side the naive dense reference (bench/naive.py) over
+the same data folder. The load generator runs on the same machine. Writes
+bench/results/capacity.json.
+
+    python -m bench.capacity [DATA_DIR] [--seconds 20] [--rates 10,20,30,40,50,60,80]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from assistant import evaluate
+from bench.load import free_port, paced, wait_ready
+
+ROOT = Path(__file__).resolve().parents[1]
+P95_LIMIT_MS = 150.0
+SERVERS = {
+    "medcode": (["-m", "cli.main", "serve"], ("search", "chat")),
+    "naive": (["-m", "uvicorn", "bench.naive:app"], ("search",)),
+}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def server(name: str, data: Path) -> Iterator[tuple[str, int]]:
+    args, _ = SERVERS[name]
+    port = free_port()
+    environ = dict(
+        os.environ, MEDCODE_DATA_DIR=str(data), MEDCODE_RATE_LIMIT_PER_MINUTE="100000000"
+    )
+    process = subprocess.Popen(
+        [sys.executable, *args, "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(f"{url}/readyz", process, seconds=600)
+        yield url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def held(row: dict[str, float]) -> bool:
+    return row["p95_ms"] <= P95_LIMIT_MS and not row["errors"]
+
+
+def steps(
+    url: str, pid: int, endpoint: str, queries: list[str], rates: list[float], seconds: float
+) -> dict[str, object]:
+    rows = []
+    for rate in rates:
+        before = cpu_seconds(pid)
+        row = asyncio.run(paced(url, endpoint, queries, rate, seconds))
+        row["cpu_ms_per_request"] = round((cpu_seconds(pid) - before) * 1000 / row["requests"], 1)
+        rows.append(row)
+        print(json.dumps({"endpoint": endpoint, **row}), flush=True)
+        if not held(row):
+            break
+    passed = [row["rate"] for row in rows if held(row)]
+    return {"capacity_rps": max(passed) if passed else 0, "steps": rows}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("data", nargs="?", type=Path, default=ROOT / "data")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--rates", default="10,20,30,40,50,60,80")
+    parser.add_argument("--servers", default="medcode,naive")
+    args = parser.parse_args()
+    data = args.data.resolve()
+    rates = [float(r) for r in args.rates.split(",")]
+    sets = evaluate.shared_sets(ROOT.parent / "shared" / "eval")
+    queries = [case.query for s in sets for case in s.cases]
+    random.Random(7).shuffle(queries)
+    result: dict[str, object] = {"seconds": args.seconds, "p95_limit_ms": P95_LIMIT_MS}
+    for name in args.servers.split(","):
+        started = time.monotonic()
+        with server(name, data) as (url, pid):
+            row: dict[str, object] = {"start_s": round(time.monotonic() - started, 1)}
+            for endpoint in SERVERS[name][1]:
+                asyncio.run(paced(url, endpoint, queries, 5, 2))  # connections and caches warm
+                row[endpoint] = steps(url, pid, endpoint, queries, rates, args.seconds)
+            result[name] = row
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "capacity.json").write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
