@@ -6,6 +6,7 @@ the same data folder. The load generator runs on the same machine. Writes
 bench/results/capacity.json.
 
     python -m bench.capacity [DATA_DIR] [--seconds 20] [--rates 10,20,30,40,50,60,80]
+                             [--servers medcode,naive] [--workers 1]
 """
 
 from __future__ import annotations
@@ -34,14 +35,21 @@ SERVERS = {
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU of a process so far (its threads included)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User and system CPU so far of a process and its children (the workers of a server
+    started with several), their threads included."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0.0
+    for one in [pid, *map(int, children)]:
+        fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 @contextmanager
-def server(name: str, data: Path) -> Iterator[tuple[str, int]]:
+def server(name: str, data: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
     args, _ = SERVERS[name]
+    if name == "medcode" and workers > 1:
+        args = [*args, "--workers", str(workers)]
     port = free_port()
     environ = dict(
         os.environ, MEDCODE_DATA_DIR=str(data), MEDCODE_RATE_LIMIT_PER_MINUTE="100000000"
@@ -88,16 +96,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--rates", default="10,20,30,40,50,60,80")
     parser.add_argument("--servers", default="medcode,naive")
+    parser.add_argument("--workers", type=int, default=1, help="medcode's worker processes")
     args = parser.parse_args()
     data = args.data.resolve()
     rates = [float(r) for r in args.rates.split(",")]
     sets = evaluate.shared_sets(ROOT.parent / "shared" / "eval")
     queries = [case.query for s in sets for case in s.cases]
     random.Random(7).shuffle(queries)
-    result: dict[str, object] = {"seconds": args.seconds, "p95_limit_ms": P95_LIMIT_MS}
+    result: dict[str, object] = {
+        "seconds": args.seconds,
+        "p95_limit_ms": P95_LIMIT_MS,
+        "medcode_workers": args.workers,
+    }
     for name in args.servers.split(","):
         started = time.monotonic()
-        with server(name, data) as (url, pid):
+        with server(name, data, args.workers) as (url, pid):
             row: dict[str, object] = {"start_s": round(time.monotonic() - started, 1)}
             for endpoint in SERVERS[name][1]:
                 asyncio.run(paced(url, endpoint, queries, 5, 2))  # connections and caches warm
