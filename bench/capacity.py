@@ -16,15 +16,12 @@ import asyncio
 import json
 import os
 import random
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from assistant import evaluate
-from bench.load import free_port, paced, wait_ready
+from bench.load import paced, served
 
 ROOT = Path(__file__).resolve().parents[1]
 P95_LIMIT_MS = 150.0
@@ -45,29 +42,11 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-@contextmanager
-def server(name: str, data: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
+def server(name: str, data: Path, workers: int = 1) -> AbstractContextManager[tuple[str, int]]:
     args, _ = SERVERS[name]
     if name == "medcode" and workers > 1:
         args = [*args, "--workers", str(workers)]
-    port = free_port()
-    environ = dict(
-        os.environ, MEDCODE_DATA_DIR=str(data), MEDCODE_RATE_LIMIT_PER_MINUTE="100000000"
-    )
-    process = subprocess.Popen(
-        [sys.executable, *args, "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(f"{url}/readyz", process, seconds=600)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+    return served(args, data, {}, seconds=600)
 
 
 def held(row: dict[str, float]) -> bool:

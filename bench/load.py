@@ -80,12 +80,23 @@ def chroma_server(data: Path) -> Iterator[dict[str, str]]:
 def api_server(
     data: Path, env: dict[str, str], workers: int = 1
 ) -> Iterator[tuple[str, int, float]]:
-    port = free_port()
-    environ = dict(os.environ, MEDCODE_DATA_DIR=str(data), MEDCODE_EMBEDDER="minilm", **env)
-    environ.update(MEDCODE_RATE_LIMIT_PER_MINUTE="100000000")
     started = time.monotonic()
+    command = ["-m", "cli.main", "serve", "--workers", str(workers)]
+    with served(command, data, {"MEDCODE_EMBEDDER": "minilm", **env}) as (url, pid):
+        yield url, pid, time.monotonic() - started
+
+
+@contextmanager
+def served(
+    command: list[str], data: Path, env: dict[str, str], seconds: float = 300
+) -> Iterator[tuple[str, int]]:
+    """A server (``python <command> --host --port``) over ``data``, ready (its /readyz
+    answers), with no rate limit; its URL and process id."""
+    port = free_port()
+    environ = dict(os.environ, MEDCODE_DATA_DIR=str(data), **env)
+    environ.update(MEDCODE_RATE_LIMIT_PER_MINUTE="100000000")
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, *command, "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         env=environ,
         stdout=subprocess.DEVNULL,
@@ -93,8 +104,8 @@ def api_server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(f"{url}/readyz", process)
-        yield url, process.pid, time.monotonic() - started
+        wait_ready(f"{url}/readyz", process, seconds)
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(timeout=60)
