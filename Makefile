@@ -24,9 +24,9 @@ install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
 
+# with no index, the server builds the default one in the background and answers as soon as its
+# catalog and lexical index are written; the vectors join the search as they are stored
 run: install
-	$(BIN)/medcode ingest
-	$(BIN)/medcode lookup E11.9
 	$(BIN)/medcode serve --host 127.0.0.1 --port 8000
 
 test: install-dev

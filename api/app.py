@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, Response
 
-from api import errors, mcp_server, openapi
+from api import build, errors, mcp_server, openapi
 from api.guard import CatchTooLarge, Guard
 from api.routes import chat, check, codes, completions, health, notes, search
 from api.state import AppState
@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        load(state)
+        if not build.start(state, load):  # nothing to build: load now
+            load(state)
         async with agents.session_manager.run():
             yield
 

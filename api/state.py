@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from assistant.build_status import read_status
 from assistant.chat import Assistant
 from assistant.errors import NotReady
 from assistant.index import Index
@@ -29,8 +30,13 @@ def get_state(request: Request) -> AppState:
 def ready_state(request: Request) -> AppState:
     state = get_state(request)
     if state.index is None or state.assistant is None:
-        raise NotReady(state.problem)
+        raise NotReady(not_ready_because(state))
     return state
+
+
+def not_ready_because(state: AppState) -> str:
+    status = read_status(state.settings.data_dir)
+    return status.message() if status is not None and status.running else state.problem
 
 
 State = Annotated[AppState, Depends(get_state)]

@@ -670,12 +670,12 @@ class Catalog:
         )
         return (row[0] or "" for row in rows)
 
-    def has_loaded(self, checksum: str, loader: str) -> bool:
-        """Whether a file with this checksum was loaded by this loader."""
+    def loaded_shelf(self, checksum: str, loader: str) -> str | None:
+        """The source edition a file with this checksum was loaded into by this loader."""
         row = self.conn.execute(
-            "SELECT 1 FROM sources WHERE checksum = ? AND loader = ?", (checksum, loader)
+            "SELECT shelf FROM sources WHERE checksum = ? AND loader = ?", (checksum, loader)
         ).fetchone()
-        return row is not None
+        return None if row is None else str(row[0])
 
     def every_passage(self) -> list[Passage]:
         """Every passage, in storage order (benchmarks sample them)."""
@@ -684,6 +684,23 @@ class Catalog:
     def family(self, source: str) -> Iterator[sqlite3.Row]:
         """Every passage of every loaded edition of ``source``, streamed."""
         return iter(self.conn.execute("SELECT * FROM passages_all WHERE source = ?", (source,)))
+
+    def shelf_passages(self, shelf: str) -> list[Passage]:
+        """Every passage of one source edition, in storage order."""
+        sql = "SELECT * FROM passages_all WHERE shelf = ? ORDER BY ord"
+        rows = self.conn.execute(sql, (shelf,))
+        return [row_to_passage(r) for r in rows]
+
+    def pending_vectors(self) -> list[tuple[str, str]]:
+        """(shelf, source) of each edition written to the catalog whose vectors are not all
+        stored yet, in the order they were written."""
+        rows = self.conn.execute("SELECT shelf, source FROM pending_vectors ORDER BY rowid")
+        return [(str(r[0]), str(r[1])) for r in rows]
+
+    def vectors_stored(self, shelf: str) -> None:
+        """Every vector of ``shelf`` is in the vector store."""
+        with self.conn:
+            self.conn.execute("DELETE FROM pending_vectors WHERE shelf = ?", (shelf,))
 
     def other_editions_ids(self, source: str, shelf: str) -> set[str]:
         """Ids of the passages of ``source``'s editions other than ``shelf``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from assistant.build_status import Notice
 from assistant.catalog import Catalog
 from assistant.embedder import Embedder, embedder_name, make_embedder
 from assistant.errors import NotReady
@@ -26,4 +27,6 @@ class Index:
 
     @cached_property
     def searcher(self) -> Searcher:
-        return Searcher(self.catalog, self.vectors, self.embedder)
+        searcher = Searcher(self.catalog, self.vectors, self.embedder)
+        searcher.notice = Notice(self.settings.data_dir)  # while an ingest stores vectors
+        return searcher

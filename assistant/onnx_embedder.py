@@ -5,6 +5,7 @@ The ONNX file is exported once from the packaged weights, with torch, into the d
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,7 @@ from assistant.embedder import Embedder, packaged_model_path
 MAX_TOKENS = 128  # as the sentence-transformers model is configured: passages are short
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 FIELDS = ("ids", "attention_mask", "type_ids")  # of a tokenizers Encoding, in INPUTS' order
+EXPORTING = threading.Lock()
 LENGTH_SLACK = 1.5  # a run's longest text is at most this times its shortest, plus 8 tokens
 
 
@@ -38,8 +40,9 @@ class OnnxMiniLM(Embedder):
         self.name = path.name if model_path else self.name
         self.batch_size = batch_size
         model_file = cache_dir / f"{self.name}.onnx"
-        if not model_file.is_file():
-            export(path, model_file)
+        with EXPORTING:  # a server's query encoder and its background build start together
+            if not model_file.is_file():
+                export(path, model_file)
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
         self.tokenizer.enable_padding()
@@ -112,7 +115,7 @@ def export(model_path: Path, target: Path) -> None:
         ["a sample", "a longer sample text"], padding=True, return_tensors="pt"
     )
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(f".{os.getpid()}.partial")
+    partial = target.with_suffix(f".{os.getpid()}-{threading.get_ident()}.partial")
     with warnings.catch_warnings():  # the tracer warns about every shape it fixes
         warnings.simplefilter("ignore")
         torch.onnx.export(

@@ -21,6 +21,9 @@ CREATE TABLE IF NOT EXISTS sources (
     shelf TEXT PRIMARY KEY, name TEXT, edition TEXT, version TEXT, path TEXT, checksum TEXT,
     loader TEXT, records INTEGER, passages INTEGER, loaded_at TEXT
 );
+-- the editions whose passages are in the catalog but not yet all in the vector store: written
+-- with the catalog rows, in one transaction, removed once the vectors are (see ingest.pipeline)
+CREATE TABLE IF NOT EXISTS pending_vectors (shelf TEXT PRIMARY KEY, source TEXT);
 CREATE TABLE IF NOT EXISTS codes_all (
     system TEXT, key TEXT, code TEXT, title TEXT, short_title TEXT, billable INTEGER,
     level TEXT, parent TEXT, source TEXT, version TEXT, edition TEXT, shelf TEXT,
@@ -272,6 +275,10 @@ def replace_source(conn: sqlite3.Connection, data: SourceData, loader: str) -> N
             "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         conn.execute(insert("sources", SOURCE_COLUMNS), source)
+        conn.execute(
+            "INSERT OR REPLACE INTO pending_vectors (shelf, source) VALUES (?, ?)",
+            (data.shelf, data.source),
+        )
 
 
 def optimize(conn: sqlite3.Connection) -> None:
@@ -285,7 +292,8 @@ def optimize(conn: sqlite3.Connection) -> None:
 def delete_source(conn: sqlite3.Connection, shelf: str) -> None:
     """Remove one edition of one source; its other editions stay."""
     conn.execute("DELETE FROM passages_fts WHERE shelf = ?", (shelf,))
-    for table in [f"{name}_all" for name in EDITIONED] + ["edits_all", "sources"]:
+    tables = [f"{name}_all" for name in EDITIONED] + ["edits_all", "sources", "pending_vectors"]
+    for table in tables:
         conn.execute(f"DELETE FROM {table} WHERE shelf = ?", (shelf,))
 
 

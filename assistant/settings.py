@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     vectors: Literal["chroma", "memory"] = Field(
         "chroma", description="'memory': vectors held by this process only (tests, trials)."
     )
+    build: Literal["missing", "off"] = Field(
+        "missing",
+        description="'missing': `medcode serve` builds the default sources in the background "
+        "when there is no index, and finishes a build that stopped; 'off': it never ingests",
+    )
+    build_paths: list[Path] = Field(
+        default_factory=list, description="Files `medcode serve` loads in the background."
+    )
     chroma_host: str | None = None
     chroma_port: int = 8001
 

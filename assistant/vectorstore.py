@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from assistant.settings import Settings
 from assistant.tuning import TITLES_EF_SEARCH
 
 BATCH = 2000
+OPENING = threading.Lock()
 PROSE_KINDS = ("guideline", "definition", "document")
 RETRY_SECONDS = 5.0
 LOCKED_WAITS = (0.2, 0.5, 1.0, 2.0, None)  # seconds before each new try; None: give up
@@ -130,7 +132,10 @@ def make_client(settings: Settings) -> Any:
             host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
         )
     settings.chroma_path.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
+    # Chroma sets up one system per folder and process, and two threads opening it at once (a
+    # server and its background build) can each see the other's half-made one
+    with OPENING:
+        return chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma_settings)
 
 
 class VectorStore:
@@ -140,11 +145,12 @@ class VectorStore:
         self.client = client
         self.name = name
         self.embedder_name = embedder_name
-        self.collection = client.get_or_create_collection(
-            name=name,
-            embedding_function=refusing_embedding_function(),
-            metadata={"hnsw:space": "cosine", "embedder": embedder_name},
-        )
+        with OPENING:  # two threads creating one collection at once: one of them fails
+            self.collection = client.get_or_create_collection(
+                name=name,
+                embedding_function=refusing_embedding_function(),
+                metadata={"hnsw:space": "cosine", "embedder": embedder_name},
+            )
         if ef_search:
             self.search_wider(ef_search)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -85,6 +86,17 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--ingest",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="files to load in the background while serving (without it, the default sources "
+        "are built when there is no index, and a build that stopped is finished)",
+    )
+    serve.add_argument(
+        "--no-build", action="store_true", help="never ingest: serve the index as it is"
+    )
     serve.set_defaults(run=run_serve)
     evaluate = commands.add_parser("eval", help="measure retrieval quality")
     evaluate.add_argument(
@@ -242,6 +254,16 @@ def format_report(report: Report) -> str:
 
 def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
+
+    # the workers read their settings from the environment
+    if args.no_build:
+        os.environ["MEDCODE_BUILD"] = "off"
+    if args.ingest:
+        missing = [str(p) for p in args.ingest if not p.is_file()]
+        if missing:
+            print(f"error: --ingest: no such file: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        os.environ["MEDCODE_BUILD_PATHS"] = json.dumps([str(p.resolve()) for p in args.ingest])
 
     uvicorn.run(
         "api.main:app",
@@ -422,7 +444,7 @@ def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
             detail = (
                 f"{r.records} records, {r.passages} passages, {r.embedded} vectors embedded, "
                 f"{r.reused} copied from another edition, {r.removed} removed, {r.seconds:.1f}s"
-                if r.status == "loaded"
+                if r.status in ("loaded", "resumed")
                 else ""
             )
             print(f"{r.path}: loader {r.loader}: {r.status} {r.version} {detail}".rstrip())
@@ -432,6 +454,7 @@ def run_ingest(settings: Settings, args: argparse.Namespace) -> int:
 def run_sources(settings: Settings, args: argparse.Namespace) -> int:
     if args.available:
         return show_available(args.json)
+    from assistant.build_status import read_status
     from assistant.currency import annotated, currency, today
 
     catalog = Catalog(settings.catalog_path)
@@ -450,6 +473,9 @@ def run_sources(settings: Settings, args: argparse.Namespace) -> int:
         )
     for found in currency(catalog, today(settings)) if rows else []:
         print(("" if found.current else "⚠ ") + found.message)
+    status = read_status(settings.data_dir)
+    if status is not None and not status.finished:
+        print(("" if status.running else "⚠ ") + status.message())
     return 0
 
 

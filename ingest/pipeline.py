@@ -1,13 +1,14 @@
 """The indexing pipeline: load -> passages -> embed -> store, one source at a time.
 
 Order of writes, so that a crash at any point leaves a usable index and the next run completes:
-1. vectors for new or changed passages (and for code passages, a second vector of the title
-   alone, in a companion collection) are upserted into Chroma (ids are stable, content hashes
-   are stored with them, so work already done is not repeated);
-2. the catalog and lexical index are swapped in one SQLite transaction;
-3. vectors of passages that no longer exist are deleted.
-Search only returns passages present in the catalog, so stray vectors from an interrupted run
-are never shown.
+1. the catalog and lexical index are swapped in one SQLite transaction, which also marks the
+   edition as waiting for its vectors (search answers from them at once);
+2. vectors for new or changed passages (and for code passages, a second vector of the title
+   alone, in a companion collection) are upserted into Chroma, a chunk at a time (ids are
+   stable, content hashes are stored with them, so work already done is not repeated);
+3. vectors of passages that no longer exist are deleted, and the edition's mark removed.
+A run that stops before 3 leaves the mark: the next run stores what is missing. Search only
+returns passages present in the catalog, so stray vectors are never shown.
 """
 
 from __future__ import annotations
@@ -40,20 +41,37 @@ class IngestResult:
     path: str
     loader: str
     version: str
-    status: str  # "loaded", "unchanged"
+    status: str  # "loaded"; "unchanged"; "resumed": unchanged, its vectors completed
     records: int = 0
     passages: int = 0
     embedded: int = 0  # vectors: a passage may have a title or prose vector too
     reused: int = 0  # vectors copied from an equal text of another edition (or an older id)
     removed: int = 0
     seconds: float = 0.0
+    shelf: str = ""  # the source edition written (or found unchanged)
+
+
+@dataclass
+class Stored:
+    """What storing an edition's vectors did."""
+
+    embedded: int
+    reused: int
+    removed: int
+    seconds: float
 
 
 class Progress:
-    """tqdm bars on stderr, or nothing when quiet."""
+    """tqdm bars on stderr, or nothing when quiet; and the vectors stored, told to ``stored``
+    (the build status file, see ingest.status)."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, stored: Callable[[int], None] | None = None) -> None:
         self.quiet = quiet
+        self.stored = stored
+
+    def advance(self, vectors: int) -> None:
+        if self.stored is not None and vectors:
+            self.stored(vectors)
 
     def bar(self, total: int, desc: str) -> object:
         from tqdm import tqdm
@@ -81,28 +99,27 @@ class Pipeline:
         self.progress = progress
 
     def run(self, loader: Loader, path: Path) -> IngestResult:
+        """One source, whole: its catalog rows, then its vectors."""
+        result = self.write(loader, path)
+        if result.status == "loaded":
+            self.add(result, self.embed_shelf(result.shelf, result.source))
+        return result
+
+    def write(self, loader: Loader, path: Path) -> IngestResult:
+        """The source's rows and lexical index, in one transaction, with its edition marked as
+        waiting for vectors (``embed_shelf`` stores them): search answers from the catalog and
+        BM25 at once. An unchanged file is not read again."""
         started = time.monotonic()
         tag = f"{loader.name}@{PIPELINE_VERSION}" + (
             f".{loader.revision}" if loader.revision else ""
         )
-        if self.unchanged(path, tag):
-            return IngestResult(loader.name, str(path), loader.name, "", "unchanged")
+        shelf = self.catalog.loaded_shelf(checksum(path), tag)
+        if shelf is not None:
+            return IngestResult(loader.name, str(path), loader.name, "", "unchanged", shelf=shelf)
         self.progress.say(f"{path}: reading with loader {loader.name}")
         data = loader.load(path)
         data.passages = editioned(unique(data.passages), data.edition)
-        parts = self.parts(data.passages)
-        embedded = reused = 0
-        family: list[Passage] | None = None  # the source's stored passages, read once if needed
-        for vectors, kept, text_of in parts:
-            stored = vectors.stored_hashes([p.id for p in kept])
-            todo = [p for p in kept if stored.get(p.id) != p.hash]
-            if todo and family is None:
-                family = [row_to_passage(row) for row in self.catalog.family(data.source)]
-            copied = self.reuse(todo, family or [], vectors, text_of)
-            reused += len(copied)
-            embedded += self.embed([p for p in todo if p.id not in copied], vectors, text_of)
         schema.replace_source(self.catalog.conn, data, tag)
-        removed = self.remove_stale(data.source, data.shelf, parts)
         return IngestResult(
             data.source,
             str(path),
@@ -111,14 +128,51 @@ class Pipeline:
             "loaded",
             data.records,
             len(data.passages),
-            embedded,
-            reused,
-            removed,
-            time.monotonic() - started,
+            seconds=time.monotonic() - started,
+            shelf=data.shelf,
         )
 
-    def unchanged(self, path: Path, tag: str) -> bool:
-        return self.catalog.has_loaded(checksum(path), tag)
+    def todo(self, shelf: str) -> tuple[list[Passage], list[tuple[Part, list[Passage]]]]:
+        """The edition's passages, and for each collection the passages it lacks (or holds
+        an older text of)."""
+        passages = self.catalog.shelf_passages(shelf)
+        found = []
+        for part in self.parts(passages):
+            vectors, kept, _ = part
+            stored = vectors.stored_hashes([p.id for p in kept])
+            found.append((part, [p for p in kept if stored.get(p.id) != p.hash]))
+        return passages, found
+
+    def count_todo(self, shelves: list[str]) -> int:
+        """How many vectors the editions still lack."""
+        return sum(len(todo) for shelf in shelves for _, todo in self.todo(shelf)[1])
+
+    def embed_shelf(self, shelf: str, source: str) -> Stored:
+        """Store the vectors an edition written to the catalog lacks: those an equal text of
+        another edition has are copied, the others embedded; then those of passages that no
+        longer exist are removed and the edition is marked whole. Work a killed run did is
+        not done again (each chunk is stored as it is made)."""
+        started = time.monotonic()
+        passages, found = self.todo(shelf)
+        embedded = reused = 0
+        family: list[Passage] | None = None  # the source's stored passages, read once if needed
+        for (vectors, _, text_of), todo in found:
+            if todo and family is None:
+                family = [row_to_passage(row) for row in self.catalog.family(source)]
+            copied = self.reuse(todo, family or [], vectors, text_of)
+            reused += len(copied)
+            self.progress.advance(len(copied))
+            embedded += self.embed([p for p in todo if p.id not in copied], vectors, text_of)
+        removed = self.remove_stale(source, shelf, [part for part, _ in found])
+        self.catalog.vectors_stored(shelf)
+        return Stored(embedded, reused, removed, time.monotonic() - started)
+
+    @staticmethod
+    def add(result: IngestResult, stored: Stored) -> None:
+        result.embedded += stored.embedded
+        result.reused += stored.reused
+        result.removed += stored.removed
+        result.seconds += stored.seconds
 
     def reuse(
         self,
@@ -133,23 +187,28 @@ class Pipeline:
         under the id without its edition. Returns the ids given a vector."""
         if not todo:
             return set()
-        choices: dict[str, list[str]] = {}  # new id -> ids whose vector it may take, in order
-        legacy = {legacy_id(p.id): p for p in todo if p.edition}
-        for old, held in vectors.stored_hashes(list(legacy)).items():
-            if held == legacy[old].hash:
-                choices[legacy[old].id] = [old]
-        by_text: dict[str, list[str]] = {}
-        for known in family:
-            # its vector may still lie under the id it had before editions
-            by_text.setdefault(text_key(text_of(known)), [known.id, legacy_id(known.id)])
+        # new id -> (id, hash) pairs whose vector it may take, in order: the vector stored
+        # under the id must carry the hash, or it is of another text
+        choices: dict[str, list[tuple[str, str]]] = {}
         for p in todo:
-            if p.id not in choices and (same := by_text.get(text_key(text_of(p)))):
-                choices[p.id] = same
-        found = vectors.vectors_of(sorted({pid for ids in choices.values() for pid in ids}))
+            if p.edition:  # a medcode before editions stored it under the id without one
+                choices[p.id] = [(legacy_id(p.id), p.hash)]
+        waiting = {p.id for p in todo}  # what their ids hold now is an older text's vector
+        by_text: dict[str, list[tuple[str, str]]] = {}
+        for known in family:
+            if known.id not in waiting:  # its vector may lie under its id of before editions
+                pairs = [(known.id, known.hash), (legacy_id(known.id), known.hash)]
+                by_text.setdefault(text_key(text_of(known)), pairs)
+        for p in todo:
+            if same := by_text.get(text_key(text_of(p))):
+                choices[p.id] = choices.get(p.id, []) + same
+        wanted = sorted({pid for pairs in choices.values() for pid, _ in pairs})
+        held = vectors.stored_hashes(wanted)
+        found = vectors.vectors_of([pid for pid in wanted if pid in held])
         origin = {
-            new: next(pid for pid in ids if pid in found)
-            for new, ids in choices.items()
-            if any(pid in found for pid in ids)
+            new: pid
+            for new, pairs in choices.items()
+            if (pid := next((pid for pid, h in pairs if held.get(pid) == h), None))
         }
         copies = [p for p in todo if p.id in origin]
         for chunk in chunks(copies, EMBED_CHUNK):
@@ -168,6 +227,7 @@ class Pipeline:
             matrix = embedder.embed_documents([text_of(p) for p in chunk])
             vectors.upsert([p.id for p in chunk], matrix, [p.metadata() for p in chunk])
             bar.update(len(chunk))  # type: ignore[attr-defined]
+            self.progress.advance(len(chunk))
         bar.close()  # type: ignore[attr-defined]
         return len(todo)
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -16,15 +13,7 @@ from assistant.settings import Settings
 from assistant.vectorstore import VectorIndex, open_vectors
 from ingest.detect import Loader, corpus_files, loader_for, packaged_sources
 from ingest.pipeline import IngestResult, Pipeline, Progress
-
-
-@contextmanager
-def ingest_lock(settings: Settings) -> Iterator[None]:
-    """One ingest at a time per data folder."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.data_dir / ".ingest.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
+from ingest.status import Tracker, ingest_lock
 
 
 def default_plan(settings: Settings) -> list[tuple[Loader, Path]]:
@@ -37,7 +26,11 @@ def default_plan(settings: Settings) -> list[tuple[Loader, Path]]:
 
 
 def make_pipeline(
-    settings: Settings, catalog: Catalog, quiet: bool, embedder: Embedder | None = None
+    settings: Settings,
+    catalog: Catalog,
+    quiet: bool,
+    embedder: Embedder | None = None,
+    tracker: Tracker | None = None,
 ) -> Pipeline:
     @cache
     def get_embedder() -> Embedder:
@@ -48,29 +41,93 @@ def make_pipeline(
         name = embedder.name if embedder else embedder_name(settings)
         return open_vectors(settings, name)
 
-    return Pipeline(catalog, get_vectors, get_embedder, Progress(quiet))
+    progress = Progress(quiet, tracker.stored if tracker else None)
+    return Pipeline(catalog, get_vectors, get_embedder, progress)
 
 
 def ingest(
-    settings: Settings, paths: list[Path], quiet: bool = False, embedder: Embedder | None = None
+    settings: Settings,
+    paths: list[Path],
+    quiet: bool = False,
+    embedder: Embedder | None = None,
 ) -> tuple[list[IngestResult], list[str]]:
-    """Ingest each file; a bad file is reported and skipped, the others still load."""
+    """Ingest each file; a bad file is reported and skipped, the others still load. Every
+    file's catalog rows and lexical index are written first (search can answer then), then the
+    vectors each edition lacks are stored, those of an earlier run that stopped included.
+    ``build.json`` in the data folder says how far it is (see status.py)."""
     results: list[IngestResult] = []
     errors: list[str] = []
-    with ingest_lock(settings):
+    with ingest_lock(settings.data_dir):
+        tracker = Tracker(settings.data_dir, paths)
         catalog = Catalog(settings.catalog_path)
-        pipeline = make_pipeline(settings, catalog, quiet, embedder)
+        pipeline = make_pipeline(settings, catalog, quiet, embedder, tracker)
         try:
-            for loader, path in plan_or_errors(settings, paths, errors):
-                try:
-                    results.append(pipeline.run(loader, path))
-                except MedcodeError as exc:
-                    errors.append(exc.message)
+            write_all(pipeline, plan_or_errors(settings, paths, errors), results, errors, tracker)
             if any(r.status == "loaded" for r in results):
                 schema.optimize(catalog.conn)
+            tracker.catalog_written()
+            store_vectors(pipeline, catalog, results, errors, tracker)
+            waiting = catalog.pending_vectors()
+        except BaseException as exc:
+            tracker.failed(str(exc)[:200] or type(exc).__name__)
+            raise
         finally:
             catalog.close()
+        # a file that could not be read is reported, not tried again at every start
+        if waiting:
+            tracker.failed(errors[-1][:200] if errors else "vectors missing")
+        else:
+            tracker.done(errors)
     return results, errors
+
+
+def write_all(
+    pipeline: Pipeline,
+    planned: list[tuple[Loader, Path]],
+    results: list[IngestResult],
+    errors: list[str],
+    tracker: Tracker,
+) -> None:
+    tracker.sources(len(planned))
+    for loader, path in planned:
+        try:
+            results.append(pipeline.write(loader, path))
+        except MedcodeError as exc:
+            errors.append(exc.message)
+        tracker.source_written()
+
+
+def store_vectors(
+    pipeline: Pipeline,
+    catalog: Catalog,
+    results: list[IngestResult],
+    errors: list[str],
+    tracker: Tracker,
+) -> None:
+    """The vectors of every edition waiting for them, in the order they were written."""
+    pending = catalog.pending_vectors()
+    tracker.vectors(pipeline.count_todo([shelf for shelf, _ in pending]))
+    by_shelf = {r.shelf: r for r in results if r.shelf}
+    for shelf, source in pending:
+        try:
+            stored = pipeline.embed_shelf(shelf, source)
+        except MedcodeError as exc:
+            errors.append(f"{shelf}: vectors not stored: {exc.message}")
+            continue
+        result = by_shelf.get(shelf) or resumed(catalog, shelf, results)
+        if result.status == "unchanged":  # a run that stopped wrote it: its vectors are done now
+            result.status = "resumed"
+        pipeline.add(result, stored)
+
+
+def resumed(catalog: Catalog, shelf: str, results: list[IngestResult]) -> IngestResult:
+    """The result of an edition an earlier run wrote and did not finish, not in this run's
+    files."""
+    row = next(r for r in catalog.sources() if r["shelf"] == shelf)
+    name, path, loader, version = (str(row[k]) for k in ("name", "path", "loader", "version"))
+    result = IngestResult(name, path, loader, version, "resumed", shelf=shelf)
+    results.append(result)
+    return result
 
 
 def plan_or_errors(

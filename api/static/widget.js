@@ -18,6 +18,8 @@
     ".mc-log{flex:1;overflow:auto;padding:12px}",
     ".mc-head{font-size:12px;padding:6px 12px;border-bottom:1px solid #e1e4e8;color:#57606a}",
     ".mc-head.mc-stale{color:#8a4b00;background:#fff8e5}",
+    ".mc-build{font-size:12px;padding:6px 12px;border-bottom:1px solid #e1e4e8;color:#0b4f8a;background:#eef6ff}",
+    ".mc-build progress{width:100%;height:6px;display:block;margin-top:4px}",
     ".mc-msg{margin:0 0 12px;padding:10px 12px;border-radius:8px;white-space:normal}",
     ".mc-user{background:#e8f0fb}.mc-bot{background:#f6f8fa;border:1px solid #e1e4e8}",
     ".mc-bot p{margin:0 0 6px}.mc-bot ul{margin:4px 0 6px 18px;padding:0}.mc-bot blockquote{margin:4px 0;padding-left:10px;border-left:3px solid #9ab}",
@@ -70,6 +72,9 @@
     box.setAttribute("aria-label", "medcode coding assistant");
     var head = el("div", "mc-head", "");
     head.setAttribute("role", "status");
+    var building = el("div", "mc-build", "");  // the index being built: how far, and what it lacks
+    building.setAttribute("role", "status");
+    building.hidden = true;
     var log = el("div", "mc-log");
     log.setAttribute("role", "log");
     log.setAttribute("aria-live", "polite");
@@ -109,7 +114,7 @@
     lookup.append(codeLabel, code, dayLabel, day, go, toggle, noteToggle);
     var checker = checkForm();
     var noter = noteForm();
-    box.append(head, log, panel, form, lookup, checker.form, noter.form);
+    box.append(head, building, log, panel, form, lookup, checker.form, noter.form);
     function opens(button, shown, focus) {
       button.addEventListener("click", function () {
         shown.hidden = !shown.hidden;
@@ -254,10 +259,25 @@
         });
     }
 
+    function showBuild(build) {
+      building.hidden = !build;
+      if (!build) return;
+      building.textContent = build.message;
+      if (build.phase === "vectors" && build.vectors_total) {
+        var bar = el("progress");
+        bar.max = build.vectors_total;
+        bar.value = build.vectors_stored;
+        bar.setAttribute("aria-label", "vectors stored");
+        building.appendChild(bar);
+      }
+      if (build.running) setTimeout(showCurrency, 3000);  // until it is done
+    }
+
     function showCurrency() {
       fetch(api + "/readyz", { headers: headers(false) })
         .then(function (res) { return res.json(); })
         .then(function (ready) {
+          showBuild(ready.build);
           var found = ready.currency || [];
           var names = { icd10cm: "ICD-10-CM", icd10pcs: "ICD-10-PCS", hcpcs: "HCPCS" };
           head.textContent = found.map(function (c) {

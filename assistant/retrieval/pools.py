@@ -79,8 +79,12 @@ class Vectors:
         titles: bool = True,
         sets: SmallSets | None = None,
         held: HeldWords | None = None,
+        waiting: frozenset[str] = frozenset(),
     ) -> None:
         self.handle = handle
+        # editions whose vectors are still being stored: a half-stored edition would pull its
+        # stored half ahead of the rest, so its passages are left to the lexical lists
+        self.waiting = waiting
         self.held = held
         self.sets = sets
         self.shelves = shelves  # the source editions searched; (): those in use
@@ -115,9 +119,11 @@ class Vectors:
             fields = self.held.filter_fields(ids)
         else:
             fields = self.catalog.filter_fields(ids, "passages_all" if self.shelves else "passages")
+        at = FILTER_FIELDS.index("shelf")
         if self.shelves:
-            at = FILTER_FIELDS.index("shelf")
             fields = {k: v for k, v in fields.items() if v[at] in self.shelves}
+        if self.waiting:
+            fields = {k: v for k, v in fields.items() if v[at] not in self.waiting}
         self.fields.update(fields)
 
     def unavailable(self, why: str, forget: bool = True) -> None:
@@ -165,7 +171,7 @@ class Vectors:
         within = replace(filters, shelves=self.shelves)
         exact = self.sets.nearest(self.vector, within, depth) if self.sets else None
         if exact is not None:
-            return exact
+            return self.stored(exact)
         where = within.chroma()
         try:
             prose = filters.kind in PROSE_KINDS
@@ -179,7 +185,13 @@ class Vectors:
         except Exception as exc:
             self.unavailable(type(exc).__name__)
             return kept_ids
-        return [h.id for h in hits]
+        return self.stored([h.id for h in hits])
+
+    def stored(self, ids: Ranked) -> Ranked:
+        """The ids of editions whose vectors are all stored."""
+        if not self.waiting:
+            return ids
+        return [pid for pid in ids if shelf_of(pid) not in self.waiting]
 
     def prose(self, filters: Filters) -> tuple[Ranked, bool]:
         """The nearest prose passages (guidelines, definitions, documents: a small collection)
@@ -192,3 +204,11 @@ class Vectors:
         self.read_fields(near)
         whole = 0 < len(near) < wanted
         return self.kept([h for h in near if h.id in self.fields], filters), whole
+
+
+def shelf_of(passage_id: str) -> str:
+    """The source edition a passage id names ("icd10pcs-tables:ab12@FY2026" ->
+    "icd10pcs-tables@FY2026")."""
+    source = passage_id.split(":", 1)[0]
+    _, at, edition = passage_id.rpartition("@")
+    return f"{source}@{edition}" if at else source

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -53,7 +54,10 @@ class Searcher:
         self.derived = Derived.of(catalog)
         self.sets = SmallSets(catalog, vectors)
         self.stamp = catalog.stamp()
+        self.waiting = catalog.pending_vectors()
         self.checked = time.monotonic()
+        # what every search says while the semantic part is incomplete (see build_status.Notice)
+        self.notice: Callable[[], str] = lambda: ""
 
     def refresh(self) -> None:
         """At most every few seconds, see whether an ingest has finished since the snapshot
@@ -62,14 +66,20 @@ class Searcher:
         if time.monotonic() - self.checked < REFRESH_SECONDS:
             return
         self.checked = time.monotonic()
-        stamp = self.catalog.stamp()
-        if stamp == self.stamp:
-            return
-        self.stamp = stamp
-        threading.Thread(target=self.rebuild, daemon=True).start()
+        stamp, waiting = self.catalog.stamp(), self.catalog.pending_vectors()
+        if stamp != self.stamp:
+            self.stamp, self.waiting = stamp, waiting
+            threading.Thread(target=self.rebuild, daemon=True).start()
+        elif waiting != self.waiting:  # an edition's vectors are all stored now
+            self.waiting = waiting
+            threading.Thread(target=self.reread_sets, daemon=True).start()
 
     def rebuild(self) -> None:
         self.derived = Derived.of(self.catalog).build()
+        self.reread_sets()
+
+    def reread_sets(self) -> None:
+        """The small sets, read again: while vectors are stored, a set holds those it found."""
         self.sets = SmallSets(self.catalog, self.vectors).like(self.sets)
 
     def warm(self) -> None:
@@ -131,6 +141,7 @@ class Searcher:
                 titles=not prose,
                 sets=self.sets,
                 held=bm25.held,
+                waiting=frozenset(shelf for shelf, _ in self.waiting),
             )
         return Probe(query, words, vectors, warnings, shelves)
 
@@ -175,7 +186,9 @@ class Searcher:
         )
         hits = [Hit(passages[pid], scores[pid], tuple(via[pid])) for pid in best][:k]
         searched = filters.shelves or self.catalog.in_use()
-        return SearchResult(probe.query, hits, list(probe.warnings), searched)
+        notice = self.notice()
+        warnings = [*probe.warnings, notice] if notice else list(probe.warnings)
+        return SearchResult(probe.query, hits, warnings, searched)
 
     def narrowed(self, filters: Filters) -> Filters:
         """The filters with their editions resolved: an ``edition`` becomes the source editions

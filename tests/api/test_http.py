@@ -165,7 +165,7 @@ def test_not_ready_without_an_index(tmp_path: object) -> None:
 
     from api.app import create_app
 
-    empty = Settings(data_dir=tmp_path / "none", embedder="hash")  # type: ignore[operator]
+    empty = Settings(data_dir=tmp_path / "none", embedder="hash", build="off")  # type: ignore[operator]
     with TestClient(create_app(empty)) as client:
         assert client.get("/healthz").status_code == 200
         ready = client.get("/readyz")

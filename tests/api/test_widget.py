@@ -276,3 +276,34 @@ def test_code_a_note_panel(widget_server: tuple[Server, int], browser: object) -
     page.screenshot(path=str(ARTIFACTS / "widget-note.png"))
     form.locator("textarea").fill("x" * 20001)  # past the limit: the field stops at it
     assert len(form.locator("textarea").input_value()) == 20000
+
+
+def test_the_widget_shows_the_build_until_it_is_done(
+    widget_server: tuple[Server, int], browser: object
+) -> None:
+    """/readyz answered as a server that is still storing vectors answers (the body made by
+    the real status class); the widget shows how far it is, asks again, and hides it once the
+    server says the build is done."""
+    from assistant.build_status import BuildStatus
+
+    server, _ = widget_server
+    status = BuildStatus(phase="vectors", vectors_total=9400, vectors_stored=2420, rate=35.0)
+    status.running = True
+    building = {"status": "ready", "currency": [], "semantic_search": "building"}
+    answers = iter([{**building, "build": status.public()}])
+    page = browser.new_page()  # type: ignore[attr-defined]
+
+    def readyz(route: Any) -> None:
+        body = next(answers, None)
+        if body is None:
+            route.continue_()  # the real server: no build
+        else:
+            route.fulfill(json=body)
+
+    page.route("**/readyz", readyz)
+    page.goto(server.url + "/")
+    banner = page.locator(".mc-build")
+    banner.wait_for()
+    assert "2,420 of 9,400 vectors stored" in banner.inner_text()
+    assert page.locator(".mc-build progress").get_attribute("value") == "2420"
+    banner.wait_for(state="hidden", timeout=15000)  # asked again 3 s later: done

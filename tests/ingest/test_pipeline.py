@@ -158,3 +158,54 @@ def test_a_second_edition_copies_the_vectors_of_unchanged_texts(
     bypass = next(p for p in catalog.every_passage() if p.title == "Bypass")
     copied = vectors.vectors_of([bypass.id])[bypass.id]
     assert float(copied @ hashed.embed_documents([bypass.text])[0]) > 0.999
+
+
+def test_a_build_stopped_after_the_catalog_stores_only_the_missing_vectors(
+    settings: Settings, hashed: HashEmbedder, tmp_path: Path
+) -> None:
+    """The catalog and lexical index are written first; a run that stops then (as a kill
+    would) leaves the edition marked, and the next run stores its vectors without reading the
+    unchanged file again."""
+    from assistant.build_status import read_status
+    from ingest.detect import loader_for
+    from ingest.run import make_pipeline
+
+    doc = policy(tmp_path, 5)
+    catalog = Catalog(settings.catalog_path)
+    pipeline = make_pipeline(settings, catalog, quiet=True, embedder=hashed)
+    written = pipeline.write(loader_for(doc), doc)
+    assert written.status == "loaded" and written.embedded == 0
+    assert catalog.pending_vectors() == [(written.shelf, written.source)]
+    assert catalog.passage(catalog.shelf_passages(written.shelf)[0].id) is not None
+    vectors = VectorStore.open(settings, hashed.name)
+    assert vectors.count() == 0
+    # half the vectors of the first collection were stored before the stop
+    half = catalog.shelf_passages(written.shelf)[:2]
+    matrix = hashed.embed_documents([p.text for p in half])
+    vectors.upsert([p.id for p in half], matrix, [p.metadata() for p in half])
+
+    results, errors = ingest(settings, [doc], quiet=True, embedder=hashed)
+    # 5 passages, each in the store and its prose companion: 10 vectors, 2 of them kept
+    assert not errors and results[0].status == "resumed" and results[0].embedded == 8
+    assert not catalog.pending_vectors()
+    assert vectors.count() == vectors.prose.count() == 5
+    finished = read_status(settings.data_dir)
+    assert finished is not None and finished.finished and finished.vectors_total == 8
+
+    again, _ = ingest(settings, [doc], quiet=True, embedder=hashed)
+    assert again[0].status == "unchanged" and again[0].embedded == 0
+
+
+def test_a_changed_text_never_takes_the_vector_its_id_held(
+    settings: Settings, hashed: HashEmbedder, tmp_path: Path
+) -> None:
+    """With the catalog written first, a changed passage's old vector still lies under its id
+    while its new text waits: it must be embedded again, not copied from there."""
+    ingest(settings, [policy(tmp_path, 2, "First.")], quiet=True, embedder=hashed)
+    results, _ = ingest(settings, [policy(tmp_path, 2, "Second.")], quiet=True, embedder=hashed)
+    assert results[0].embedded == 4 and results[0].reused == 0
+    vectors = VectorStore.open(settings, hashed.name)
+    catalog = Catalog(settings.catalog_path)
+    for passage in catalog.shelf_passages(results[0].shelf):
+        held = vectors.vectors_of([passage.id])[passage.id]
+        assert float(held @ hashed.embed_documents([passage.text])[0]) > 0.999
