@@ -140,3 +140,26 @@ def test_changes_between_editions(default_index: Settings) -> None:
     assert found["from_edition"] == "FY2026" and len(found["added"]) == 190
     bad = medcode(default_index, "changes", "--from", "2026")
     assert bad.returncode != 0 and "from: '2026' is not an edition" in bad.stderr
+
+
+def test_sources_says_how_far_a_build_is(tmp_path: Path) -> None:
+    """`medcode sources` reads the build's status file: a build still running shows its
+    progress, one that stopped says how to finish it, a finished one says nothing."""
+    from ingest.run import ingest
+    from ingest.status import Tracker, ingest_lock
+
+    settings = Settings(data_dir=tmp_path / "data", embedder="hash", vectors="memory")
+    doc = tmp_path / "policy.md"
+    doc.write_text("# Modifier 25\nA separately identifiable E/M service.\n")
+    ingest(settings, [doc], quiet=True)
+    assert "build" not in medcode(settings, "sources").stdout
+    with ingest_lock(settings.data_dir):
+        tracker = Tracker(settings.data_dir, [doc])
+        tracker.catalog_written()
+        tracker.vectors(5000)
+        tracker.written_at = 0.0
+        tracker.stored(1024)
+        running = medcode(settings, "sources").stdout
+    assert "semantic search is still being built: 1,024 of 5,000 vectors stored" in running
+    stopped = medcode(settings, "sources").stdout
+    assert "⚠ the index build stopped" in stopped and "1,024 of 5,000" in stopped
