@@ -119,6 +119,7 @@ class Searcher:
         ``shelves``: the source editions searched (see shelves.on_day), () those in use;
         ``prose``: the probe serves one search of guidelines or definitions, which needs
         neither wide pool (a handful of them among 186k passages) nor code titles."""
+        self.refresh()  # a chat probes before it searches: it must see an edition completed
         warnings: list[str] = []
         query = query or self.analyse(text)
         # without the dense list and index lines, the probe serves one filtered search

@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from assistant.retrieval import searcher
 from assistant.settings import Settings
 from ingest.pipeline import Pipeline
 
@@ -82,7 +83,10 @@ def test_the_server_answers_while_it_builds(
         storing.set()
 
         # the vectors are in: the notice goes, without a restart
+        monkeypatch.setattr(searcher, "REFRESH_SECONDS", 0.0)  # look at every search
         done = poll(lambda: (r := ready()).get("semantic_search") == "complete" and r)
+        # a chat probes before it searches: its first probe already takes the vectors in
+        assert not index.searcher.probe("modifier 25 E/M").vectors.waiting
         assert done["build"] is None
         time.sleep(1.1)  # the notice is read again at most once a second
         found = client.get("/v1/search", params={"q": "modifier 25 E/M"}).json()
