@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api.state import AppState
-from assistant.build_status import BuildStatus, read_status
+from assistant.build_status import read_status
 from assistant.catalog import Catalog
 from assistant.settings import Settings
 
@@ -90,9 +90,3 @@ def watch(
             load(state)
             return
         time.sleep(POLL_SECONDS)
-
-
-def status_of(settings: Settings) -> BuildStatus | None:
-    """The build's status when it is not finished (None: nothing is being built)."""
-    status = read_status(settings.data_dir)
-    return None if status is None or status.finished else status

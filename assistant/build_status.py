@@ -99,6 +99,12 @@ def read_status(data_dir: Path) -> BuildStatus | None:
     return status
 
 
+def unfinished(data_dir: Path) -> BuildStatus | None:
+    """The status of a build that is not finished (running or stopped); None otherwise."""
+    status = read_status(data_dir)
+    return None if status is None or status.finished else status
+
+
 def is_locked(data_dir: Path) -> bool:
     """Whether an ingest holds the data folder's lock (in this process or another)."""
     try:
@@ -126,6 +132,6 @@ class Notice:
     def __call__(self) -> str:
         if time.monotonic() - self.read_at >= NOTICE_SECONDS:
             self.read_at = time.monotonic()
-            status = read_status(self.data_dir)
-            self.text = "" if status is None or status.finished else status.message()
+            status = unfinished(self.data_dir)
+            self.text = status.message() if status is not None else ""
         return self.text

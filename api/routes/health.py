@@ -4,9 +4,9 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api import operations
-from api.build import status_of
 from api.schemas import SourcePublic
 from api.state import Ready, State, not_ready_because
+from assistant.build_status import unfinished
 from assistant.currency import currency, today
 
 router = APIRouter(tags=["health"])
@@ -21,7 +21,7 @@ def healthz() -> dict[str, str]:
 def readyz(state: State) -> dict[str, object] | JSONResponse:
     """Ready, with the edition of each code set in effect today and whether it is loaded, and
     while the index is being built, how far it is (``build``). 503 until search can answer."""
-    found = status_of(state.settings)
+    found = unfinished(state.settings.data_dir)
     progress = found.public() if found is not None else None
     if state.index is None or state.assistant is None:
         body = {"error": "not_ready", "message": not_ready_because(state), "build": progress}

@@ -54,7 +54,7 @@ class Searcher:
         self.derived = Derived.of(catalog)
         self.sets = SmallSets(catalog, vectors)
         self.stamp = catalog.stamp()
-        self.waiting = catalog.pending_vectors()
+        self.waiting = waiting_shelves(catalog)
         self.checked = time.monotonic()
         # what every search says while the semantic part is incomplete (see build_status.Notice)
         self.notice: Callable[[], str] = lambda: ""
@@ -66,7 +66,7 @@ class Searcher:
         if time.monotonic() - self.checked < REFRESH_SECONDS:
             return
         self.checked = time.monotonic()
-        stamp, waiting = self.catalog.stamp(), self.catalog.pending_vectors()
+        stamp, waiting = self.catalog.stamp(), waiting_shelves(self.catalog)
         if stamp != self.stamp:
             self.stamp, self.waiting = stamp, waiting
             threading.Thread(target=self.rebuild, daemon=True).start()
@@ -142,7 +142,7 @@ class Searcher:
                 titles=not prose,
                 sets=self.sets,
                 held=bm25.held,
-                waiting=frozenset(shelf for shelf, _ in self.waiting),
+                waiting=self.waiting,
             )
         return Probe(query, words, vectors, warnings, shelves)
 
@@ -227,3 +227,8 @@ class Searcher:
 
     def is_heading(self, passage: Passage) -> bool:
         return is_heading(self.catalog, passage)
+
+
+def waiting_shelves(catalog: Catalog) -> frozenset[str]:
+    """The source editions whose vectors are still being stored."""
+    return frozenset(shelf for shelf, _ in catalog.pending_vectors())
