@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.catalog import Catalog
@@ -12,7 +14,7 @@ from assistant.embedder import HashEmbedder, MiniLMEmbedder
 from assistant.settings import Settings
 from assistant.vectorstore import VectorStore
 from ingest.run import ingest
-from tests.conftest import corpus_file
+from tests.conftest import corpus_file, trimmed_tabular
 
 
 def policy(tmp_path: Path, sections: int, extra: str = "") -> Path:
@@ -209,3 +211,44 @@ def test_a_changed_text_never_takes_the_vector_its_id_held(
     for passage in catalog.shelf_passages(results[0].shelf):
         held = vectors.vectors_of([passage.id])[passage.id]
         assert float(held @ hashed.embed_documents([passage.text])[0]) > 0.999
+
+
+class Counting(HashEmbedder):
+    """The hash embedder, keeping every text it was asked to encode."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        self.seen += texts
+        return super().embed_batch(texts)
+
+
+def test_a_text_wanted_by_two_collections_is_encoded_once(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """A code with no inclusion terms has one text for its main and its title vector: it is
+    encoded once and both collections hold the vector."""
+    from ingest.pipeline import embed_text, title_text
+
+    counting = Counting()
+    tabular = trimmed_tabular(tmp_path, {"12"})
+    results, errors = ingest(settings, [tabular], quiet=True, embedder=counting)
+    assert not errors and len(counting.seen) == len(set(counting.seen))
+    catalog = Catalog(settings.catalog_path)
+    passages = catalog.shelf_passages(results[0].shelf)
+    codes = [p for p in passages if p.kind == "code" and p.code and p.title]
+    alike = [p for p in codes if embed_text(p) == title_text(p)]
+    assert alike and len(alike) < len(codes)  # some codes have inclusion terms, most do not
+    assert results[0].embedded == len(passages) + len(codes)
+    distinct = {embed_text(p) for p in passages} | {title_text(p) for p in codes}
+    assert len(counting.seen) == len(distinct) <= results[0].embedded - len(alike)
+    vectors = VectorStore.open(settings, counting.name)
+    assert vectors.count() == len(passages) and vectors.titles.count() == len(codes)
+    sample = [p.id for p in alike[:20]]
+    main, titles = vectors.vectors_of(sample), vectors.titles.vectors_of(sample)
+    for pid in sample:
+        assert np.allclose(main[pid], titles[pid])
+    different = next(p for p in codes if embed_text(p) != title_text(p))
+    title = vectors.titles.vectors_of([different.id])[different.id]
+    assert np.allclose(title, counting.embed_batch([title_text(different)])[0])
