@@ -60,6 +60,7 @@ EDITIONED_READS = (
     ("index_table", "index_entries"), ("passages_table", "passages"),
 )  # fmt: skip
 DOTTED = ("icd10cm", "icd9cm")
+IN_BATCH = 500  # values bound in one IN (...) query, well under SQLite's limit
 
 
 class Catalog:
@@ -421,6 +422,24 @@ class Catalog:
             [code, system, *params],
         ).fetchall()
         return [(row["id"], row["codes"]) for row in rows]
+
+    def codes_passages(
+        self, system: str, codes: list[str], filters: Filters
+    ) -> dict[str, list[tuple[str, str]]]:
+        """``code_passages`` of several codes of one system, in one query (a search reaches
+        some 45 codes through the index): each code's rows in the order that reads them."""
+        where, params = filters.sql(filters.table)
+        found: dict[str, list[tuple[str, str]]] = {}
+        for start in range(0, len(codes), IN_BATCH):
+            chunk = codes[start : start + IN_BATCH]
+            rows = self.conn.execute(
+                f"SELECT id, code, codes FROM {filters.table} "
+                f"WHERE code IN ({','.join('?' * len(chunk))}) AND system = ? {where}",
+                [*chunk, system, *params],
+            )
+            for row in rows:
+                found.setdefault(row["code"], []).append((row["id"], row["codes"]))
+        return found
 
     def own_passage_id(self, system: str, code: str, parent: str | None) -> str | None:
         """The passage a code is shown with: its own (a code passage before others), else its

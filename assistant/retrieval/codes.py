@@ -13,9 +13,30 @@ from assistant.retrieval.signal import Ranked
 def describing(catalog: Catalog, system: str, code: str, filters: Filters) -> Ranked:
     """The passages that describe a code: its own, else its parent's (a 7th-character
     expansion's base code, or the ICD-10-PCS table row that lists the code)."""
-    found = catalog.code_passages(system, code, filters)
-    if found:
-        return [pid for pid, _ in found]
+    return describing_each(catalog, [(system, code)], filters)[(system, code)]
+
+
+def describing_each(
+    catalog: Catalog, wanted: list[tuple[str, str]], filters: Filters
+) -> dict[tuple[str, str], Ranked]:
+    """``describing`` of several (system, code) pairs: their own passages read in one query a
+    system, a parent's only for a code that has none."""
+    codes: dict[str, list[str]] = {}
+    for system, code in wanted:
+        codes.setdefault(system, []).append(code)
+    out: dict[tuple[str, str], Ranked] = {}
+    for system, some in codes.items():
+        found = catalog.codes_passages(system, list(dict.fromkeys(some)), filters)
+        for code in some:
+            own = found.get(code)
+            out[(system, code)] = (
+                [pid for pid, _ in own] if own else parents(catalog, system, code, filters)
+            )
+    return out
+
+
+def parents(catalog: Catalog, system: str, code: str, filters: Filters) -> Ranked:
+    """The passages of a code's parent that describe it."""
     parent = catalog.parent_key(system, to_key(code))
     if parent is None:
         return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from assistant.retrieval.codes import describing
+from assistant.retrieval.codes import describing_each
 from assistant.retrieval.signal import Ranked, Ranking, Request
 from assistant.tuning import INDEX_LINES
 
@@ -23,13 +23,13 @@ class IndexLines:
         ranked += vectors.ranked(index_filters, fallback=False)[:INDEX_LINES]
         lines = request.catalog.passages(ranked)
         code_filters = replace(filters, kind="code")
+        pointed = [
+            (line.system, line.code.rstrip("-").rstrip("."))
+            for pid in ranked
+            if (line := lines.get(pid)) is not None and line.code
+        ]
+        described = describing_each(request.catalog, pointed, code_filters)
         out: Ranked = []
-        for pid in ranked:
-            line = lines.get(pid)
-            if line is None or not line.code:
-                continue
-            code = line.code.rstrip("-").rstrip(".")
-            for target in describing(request.catalog, line.system, code, code_filters):
-                if target not in out:
-                    out.append(target)
+        for pair in pointed:
+            out += [target for target in described[pair] if target not in out]
         return Ranking(out)

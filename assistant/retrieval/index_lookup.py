@@ -9,7 +9,7 @@ from dataclasses import replace
 from assistant.catalog import Catalog
 from assistant.filters import Filters
 from assistant.lookup import IndexLookup
-from assistant.retrieval.codes import describing
+from assistant.retrieval.codes import describing_each
 from assistant.retrieval.signal import Ranked, Ranking, Request
 
 
@@ -20,8 +20,9 @@ def leads(
     out: Ranked = []
     code_filters = replace(filters, kind="code")
     pairs, whole = lookup.search(text, filters.system)
-    for system, code in pairs:
-        out += [pid for pid in describing(catalog, system, code, code_filters) if pid not in out]
+    described = describing_each(catalog, pairs, code_filters)
+    for pair in pairs:
+        out += [pid for pid in described[pair] if pid not in out]
     return out, whole
 
 

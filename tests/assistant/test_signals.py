@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from assistant.filters import Filters
 from assistant.index import Index
 from assistant.retrieval import ALL_MODES, SIGNALS, Ranking, Request, Searcher
-from assistant.retrieval.codes import describing
+from assistant.retrieval.codes import describing, describing_each, parents
 from assistant.settings import Settings
 from assistant.tuning import Weights
 
@@ -55,3 +55,18 @@ def test_a_new_signal_is_one_class_and_one_line(default_index: Settings) -> None
     searcher.weights = replace(Tuned(), pinned=0.0)
     hits = searcher.search("type 2 diabetes with hyperglycemia", 3, modes=modes).hits
     assert hits[0].passage.code != "A00.0"
+
+
+def test_codes_described_together_as_one_by_one(default_index: Settings) -> None:
+    """The index signals read the passages of their codes in one query: each code gets what
+    reading it alone gives, its own passage or else its parent's."""
+    catalog = Index(default_index).catalog
+    codes = Filters(kind="code")
+    wanted = [("icd10cm", c) for c in ("A00.0", "E11.9", "S72.001A", "A00.0", "Z99.999")]
+    together = describing_each(catalog, wanted, codes)
+    for system, code in wanted:
+        own = [pid for pid, _ in catalog.code_passages(system, code, codes)]
+        assert together[(system, code)] == (own or parents(catalog, system, code, codes))
+    assert together[("icd10cm", "E11.9")] and together[("icd10cm", "Z99.999")] == []
+    base = catalog.code_passages("icd10cm", "S72.001", codes)
+    assert together[("icd10cm", "S72.001A")] == [pid for pid, _ in base] != []
