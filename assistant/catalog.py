@@ -164,8 +164,8 @@ class Catalog:
     def titles(self, system: str, keys: list[str]) -> dict[str, tuple[str, str]]:
         """(display code, title) of each of ``keys`` the catalog holds, in one pass."""
         found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
+        for start in range(0, len(keys), IN_BATCH):
+            part = keys[start : start + IN_BATCH]
             rows = self.conn.execute(
                 f"SELECT key, code, title FROM {self.codes_table} WHERE system = ? "
                 f"AND key IN ({','.join('?' * len(part))})",
@@ -416,12 +416,7 @@ class Catalog:
 
     def code_passages(self, system: str, code: str, filters: Filters) -> list[tuple[str, str]]:
         """(id, codes as stored) of the passages of one code, as displayed."""
-        where, params = filters.sql(filters.table)
-        rows = self.conn.execute(
-            f"SELECT id, codes FROM {filters.table} WHERE code = ? AND system = ? {where}",
-            [code, system, *params],
-        ).fetchall()
-        return [(row["id"], row["codes"]) for row in rows]
+        return self.codes_passages(system, [code], filters).get(code, [])
 
     def codes_passages(
         self, system: str, codes: list[str], filters: Filters
