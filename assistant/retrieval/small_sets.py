@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.catalog import FILTER_FIELDS, Catalog
-from assistant.filters import Filters, passing
+from assistant.filters import Column, Filters, passing
 from assistant.retrieval.signal import Ranked
 from assistant.tuning import SMALL_SET
 from assistant.vectorstore import StoreHandle, VectorIndex
@@ -25,16 +25,17 @@ BASES = ("kind", "system")
 
 @dataclass(frozen=True, eq=False)  # hashed by identity (its masks are remembered)
 class Held:
-    """One set: its passages' ids, their filter fields and unit vectors, row by row."""
+    """One set: its passages' ids, their filter fields (a column each) and unit vectors, row by
+    row."""
 
     ids: tuple[str, ...]
-    fields: tuple[tuple[str, ...], ...]
+    fields: dict[str, Column]
     matrix: np.ndarray
 
     @lru_cache(maxsize=32)  # noqa: B019 (a set lives as long as its SmallSets)
     def mask(self, wanted: tuple[tuple[str, str], ...], shelves: tuple[str, ...]) -> np.ndarray:
         """The rows that pass the filters."""
-        return passing(self.fields, FILTER_FIELDS, wanted, shelves)
+        return passing(self.fields, wanted, shelves)
 
 
 class SmallSets:
@@ -105,7 +106,11 @@ class SmallSets:
             return None
         matrix = np.stack([vectors[pid] for pid in ids]).astype(np.float32)
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-        return Held(ids, tuple(fields[pid] for pid in ids), matrix)
+        columns = {
+            name: Column.of([fields[pid][at] for pid in ids])
+            for at, name in enumerate(FILTER_FIELDS)
+        }
+        return Held(ids, columns, matrix)
 
     def like(self, other: SmallSets) -> SmallSets:
         """The sets ``other`` held, read afresh here (after an ingest, before the swap)."""
