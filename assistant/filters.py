@@ -51,6 +51,10 @@ class Filters:
         return pairs[0] if len(pairs) == 1 else {"$and": pairs}
 
 
+# the single-valued filters (Filters.items names them)
+FILTER_NAMES = tuple(f.name for f in fields(Filters) if f.name != "shelves")
+
+
 @dataclass(frozen=True)
 class Column:
     """One filter field's values, as a number per row into the distinct ones."""
@@ -93,3 +97,44 @@ def passing(
     if shelves:
         mask &= columns["shelf"].among(shelves)
     return mask
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Passages best first, with the fields filters use held a column each: a wide query's
+    hits are filtered by an array comparison per field, not a dict a passage (a search filters
+    its 500 lexical hits two or three times)."""
+
+    ids: list[str]
+    ranks: list[float]  # FTS5's rank: lower is better
+    fields: dict[str, Column]
+
+    @classmethod
+    def of_rows(cls, rows: list[Any]) -> Pool:
+        """From rows holding an id, a rank and each field filters use (SQLite rows)."""
+        return cls(
+            [row["id"] for row in rows],
+            [row["rank"] for row in rows],
+            {name: Column.of([row[name] for row in rows]) for name in FILTER_NAMES},
+        )
+
+    def rows(self) -> list[dict[str, Any]]:
+        """A dict a passage: its id, rank and fields."""
+        columns = {name: [f.values[c] for c in f.codes.tolist()] for name, f in self.fields.items()}
+        return [
+            {"id": pid, "rank": rank, **{name: got[at] for name, got in columns.items()}}
+            for at, (pid, rank) in enumerate(zip(self.ids, self.ranks, strict=True))
+        ]
+
+    def kept(self, wanted: list[tuple[str, str]]) -> list[str]:
+        """The ids, in order, of the passages whose fields equal ``wanted``."""
+        if not wanted:
+            return list(self.ids)
+        mask = np.ones(len(self.ids), dtype=bool)
+        for name, value in wanted:
+            mask &= self.fields[name].equals(value)
+        ids = self.ids
+        return [ids[at] for at in np.flatnonzero(mask).tolist()]
+
+    def __len__(self) -> int:
+        return len(self.ids)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from assistant.catalog import FILTER_FIELDS
-from assistant.filters import Column
+from assistant.filters import Column, Pool
 
 # a token as unicode61 draws it: letters, digits and private-use characters (which guideline
 # PDFs use for their bullets); FTS5's tokenizer then stems each (see Stemmer)
@@ -234,6 +234,16 @@ class HeldWords:
     @cache  # noqa: B019 (a set lives as long as its lexical index)
     def row_of(self) -> dict[str, int]:
         return {pid: row for row, pid in enumerate(self.ids)}
+
+    def pool(self, rows: list[int], ranks: list[float]) -> Pool:
+        """The rows' ids and filter fields, in their order."""
+        at = np.array(rows, dtype=np.int64)
+        ids = self.ids
+        return Pool(
+            [ids[row] for row in rows],
+            ranks,
+            {name: Column(column.codes[at], column.values) for name, column in self.fields.items()},
+        )
 
     def values(self, row: int) -> dict[str, str | None]:
         """A row's filter fields."""

@@ -11,11 +11,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from zipfile import BadZipFile
 
 from assistant.catalog import FILTER_FIELDS, Catalog
-from assistant.filters import Filters
+from assistant.filters import Filters, Pool
 from assistant.held_words import HeldWords, Row, Statistics
 from assistant.schema import TOKENIZER, facet
 from assistant.text import any_of, words_of
@@ -165,7 +164,7 @@ class LexicalIndex:
         gate = self.gate(words, budget)
         return f"({any_of(gate)}) AND ({any_of(words)})" if gate else any_of(words)
 
-    def wide(self, text: str, pool: int, shelves: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    def wide(self, text: str, pool: int, shelves: tuple[str, ...] = ()) -> Pool:
         """The best ``pool`` passages for the query, whatever their kind, with the fields
         filters use: one BM25 query serves every list that needs lexical results. Of the
         editions in use, or of ``shelves``."""
@@ -174,12 +173,10 @@ class LexicalIndex:
         if held is not None and not shelves:
             gate = self.gate(words, WIDE_BUDGET)
             found = held.best(words, gate, pool, (), self.statistics()) if words else []
-            return [
-                {"id": held.ids[row], "rank": -score, **held.values(row)} for row, score in found
-            ]
+            return held.pool([row for row, _ in found], [-score for _, score in found])
         match = self.gated(words, WIDE_BUDGET)
         if not match:
-            return []
+            return Pool.of_rows([])
         marks = ",".join("?" * len(shelves))
         among = f"IN ({marks})" if shelves else "IN (SELECT shelf FROM in_use)"
         # the join runs after the limit: joining every match first costs a fifth more
@@ -190,7 +187,7 @@ class LexicalIndex:
             "ORDER BY rank LIMIT ?) f JOIN passages_all p ON p.id = f.id ORDER BY f.rank",
             [match, *shelves, pool],
         ).fetchall()
-        return [dict(row) for row in rows]
+        return Pool.of_rows(rows)
 
     def search(self, text: str, k: int, filters: Filters) -> list[tuple[str, float]]:
         """The ``k`` best passages the filters keep (id, BM25 score: higher is better)."""

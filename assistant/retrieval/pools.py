@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from operator import itemgetter
-from typing import Any
 
 import numpy as np
 
 from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.embedder import Embedder
-from assistant.filters import Filters
+from assistant.filters import Filters, Pool
 from assistant.held_words import HeldWords
 from assistant.lexical import LexicalIndex
 from assistant.query import Query
@@ -45,14 +44,13 @@ class Words:
         self.text = text
         self.wide = wide  # False: a probe for one filtered search, which goes straight to it
         self.shelves = shelves  # the source editions searched; (): those in use
-        self.rows: list[dict[str, Any]] = bm25.wide(text, self.POOL, shelves) if wide else []
+        self.rows = bm25.wide(text, self.POOL, shelves) if wide else Pool.of_rows([])
 
     def ranked(self, filters: Filters, k: int) -> Ranked:
         filters = replace(filters, shelves=self.shelves)
         if not self.wide:
             return [pid for pid, _ in self.bm25.search(self.text, k, filters)]
-        wanted = filters.items()
-        kept = [r["id"] for r in self.rows if all(str(r[name]) == v for name, v in wanted)]
+        kept = self.rows.kept(filters.items())
         if len(kept) >= k or len(self.rows) < self.POOL:
             return kept[:k]
         return [pid for pid, _ in self.bm25.search(self.text, k, filters)]

@@ -76,8 +76,8 @@ def test_the_wide_query_finds_and_scores_what_fts5_does(
     never_in_fts5(held, monkeypatch)
     monkeypatch.setattr(held, "gated", lambda *args: pytest.fail("a held query matched in FTS5"))
     for query in QUERIES:
-        expected = fts5.wide(query, 100)
-        found = held.wide(query, 100)
+        expected = fts5.wide(query, 100).rows()
+        found = held.wide(query, 100).rows()
         assert [row["id"] for row in found] == [row["id"] for row in expected], query
         for row, want in zip(found, expected, strict=True):
             assert row["rank"] == pytest.approx(want["rank"], rel=1e-12)
@@ -147,7 +147,7 @@ def test_a_second_start_reads_the_held_words_from_their_file(
     monkeypatch.setattr(again, "rows_of", lambda: pytest.fail("the index was read again"))
     again.hold()
     for query in QUERIES[:3]:
-        assert again.wide(query, 50) == held.wide(query, 50)
+        assert again.wide(query, 50).rows() == held.wide(query, 50).rows()
         assert again.search(query, 20, Filters(kind="code")) == held.search(
             query, 20, Filters(kind="code")
         )
@@ -158,7 +158,7 @@ def test_a_damaged_file_is_read_from_the_index_again(index: Index, held: Lexical
     path.write_bytes(path.read_bytes()[:1000])
     again = LexicalIndex(index.catalog)
     again.hold()
-    assert again.wide(QUERIES[0], 50) == held.wide(QUERIES[0], 50)
+    assert again.wide(QUERIES[0], 50).rows() == held.wide(QUERIES[0], 50).rows()
     assert path.stat().st_size > 1000  # written whole again
 
 
@@ -170,7 +170,7 @@ def test_passages_are_split_into_the_tokens_fts5_draws() -> None:
 
 def test_held_filter_fields_are_the_catalogs(index: Index, held: LexicalIndex) -> None:
     assert held.held is not None
-    ids = [row["id"] for row in held.wide("diabetes mellitus with kidney complications", 200)]
+    ids = held.wide("diabetes mellitus with kidney complications", 200).ids
     ids += ["no-such-passage"]
     expected = index.catalog.filter_fields(ids, "passages")
     assert held.held.filter_fields(ids) == expected
