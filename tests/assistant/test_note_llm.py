@@ -15,6 +15,7 @@ from assistant.note_coder import llm_mode
 from assistant.note_coder.model import NoteRequest
 from assistant.note_coder.phrases import Phrase
 from assistant.settings import Settings
+from tests.fresh import in_fresh_python
 
 NOTE = "Cough for a week.\nAssessment: pneumonia, possibly viral. pneumonia vaccine given."
 
@@ -98,9 +99,6 @@ def test_notes_stay_off_the_model_when_the_operator_says_so(default_index: Setti
 @pytest.mark.integration  # a fresh interpreter importing spaCy
 def test_reading_a_note_does_not_load_pytorch() -> None:
     """spaCy's thinc would load PyTorch (about 180 MB) for layers a blank pipeline never uses."""
-    import subprocess
-    import sys
-
     script = (
         "import sys\n"
         "from assistant.note_coder.reading import Reader\n"
@@ -109,5 +107,4 @@ def test_reading_a_note_does_not_load_pytorch() -> None:
         "assert 'torch' not in sys.modules\n"
         "import torch\n"  # and PyTorch still loads for whoever needs it later
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    in_fresh_python(script)

@@ -1,13 +1,12 @@
 """The core's public names, and the five lines of the README that use them."""
 
-import subprocess
-import sys
 from importlib import import_module
 
 import pytest
 
 import assistant
 from assistant.settings import Settings
+from tests.fresh import in_fresh_python
 
 
 def test_every_public_name_resolves() -> None:
@@ -25,8 +24,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 def test_a_small_module_does_not_load_the_search_stack() -> None:
     code = "import sys, assistant.models; print('assistant.retrieval' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert out.stdout.strip() == "False", out.stderr
+    assert in_fresh_python(code).strip() == "False"
 
 
 def test_the_readme_example_answers(default_index: Settings) -> None:
