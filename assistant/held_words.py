@@ -245,10 +245,6 @@ class HeldWords:
             {name: Column(column.codes[at], column.values) for name, column in self.fields.items()},
         )
 
-    def values(self, row: int) -> dict[str, str | None]:
-        """A row's filter fields."""
-        return {name: column.values[column.codes[row]] for name, column in self.fields.items()}
-
 
 def among(rows: np.ndarray, held: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where in ``rows`` (sorted) the rows ``held`` (sorted) lie, and their counts there."""
