@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -87,11 +88,13 @@ class Column:
 
 
 def passing(
-    columns: dict[str, Column], wanted: tuple[tuple[str, str], ...], shelves: tuple[str, ...]
+    columns: dict[str, Column],
+    wanted: Sequence[tuple[str, str]],
+    shelves: tuple[str, ...] = (),
 ) -> np.ndarray:
     """Which rows (filter fields held a column each) pass the single-valued filters ``wanted``
     (see Filters.items) and lie on ``shelves`` (any when none)."""
-    mask = np.ones(len(columns["shelf"].codes), dtype=bool)
+    mask = np.ones(len(next(iter(columns.values())).codes), dtype=bool)
     for name, value in wanted:
         mask &= columns[name].equals(value)
     if shelves:
@@ -130,11 +133,8 @@ class Pool:
         """The ids, in order, of the passages whose fields equal ``wanted``."""
         if not wanted:
             return list(self.ids)
-        mask = np.ones(len(self.ids), dtype=bool)
-        for name, value in wanted:
-            mask &= self.fields[name].equals(value)
         ids = self.ids
-        return [ids[at] for at in np.flatnonzero(mask).tolist()]
+        return [ids[at] for at in np.flatnonzero(passing(self.fields, wanted)).tolist()]
 
     def __len__(self) -> int:
         return len(self.ids)

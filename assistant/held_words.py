@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from assistant.catalog import FILTER_FIELDS
-from assistant.filters import Column, Pool
+from assistant.filters import Column, Pool, passing
 
 # a token as unicode61 draws it: letters, digits and private-use characters (which guideline
 # PDFs use for their bullets); FTS5's tokenizer then stems each (see Stemmer)
@@ -169,10 +169,7 @@ class HeldWords:
     @lru_cache(maxsize=32)  # noqa: B019 (a set lives as long as its lexical index)
     def mask(self, wanted: tuple[tuple[str, str], ...]) -> np.ndarray:
         """The rows that pass the filters."""
-        mask = np.ones(len(self.ids), dtype=bool)
-        for name, value in wanted:
-            mask &= self.fields[name].equals(value)
-        return mask
+        return passing(self.fields, wanted)
 
     def postings(self, stem: str | None) -> tuple[np.ndarray, np.ndarray] | None:
         at = self.terms.get(stem or "")

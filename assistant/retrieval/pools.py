@@ -44,14 +44,14 @@ class Words:
         self.text = text
         self.wide = wide  # False: a probe for one filtered search, which goes straight to it
         self.shelves = shelves  # the source editions searched; (): those in use
-        self.rows = bm25.wide(text, self.POOL, shelves) if wide else Pool.of_rows([])
+        self.hits = bm25.wide(text, self.POOL, shelves) if wide else Pool.of_rows([])
 
     def ranked(self, filters: Filters, k: int) -> Ranked:
         filters = replace(filters, shelves=self.shelves)
         if not self.wide:
             return [pid for pid, _ in self.bm25.search(self.text, k, filters)]
-        kept = self.rows.kept(filters.items())
-        if len(kept) >= k or len(self.rows) < self.POOL:
+        kept = self.hits.kept(filters.items())
+        if len(kept) >= k or len(self.hits) < self.POOL:
             return kept[:k]
         return [pid for pid, _ in self.bm25.search(self.text, k, filters)]
 
