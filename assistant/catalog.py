@@ -19,6 +19,7 @@ from assistant.errors import UnknownCode
 from assistant.filters import Filters
 from assistant.models import Passage
 from assistant.schema import connect, reader
+from assistant.vector_texts import title_alone
 
 
 @dataclass(frozen=True)
@@ -359,6 +360,25 @@ class Catalog:
             f"SELECT id, {', '.join(FILTER_FIELDS)} FROM {table} WHERE id IN ({marks})", ids
         )
         return {row[0]: row[1:] for row in rows}
+
+    def title_alone(self, ids: list[str], table: str = "passages") -> set[str]:
+        """Those of ``ids`` whose one vector is in the title collection (vector_texts)."""
+        found: set[str] = set()
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        for start in range(0, len(ids), IN_BATCH):
+            batch = ids[start : start + IN_BATCH]
+            rows = cursor.execute(
+                f"SELECT id, kind, code, title, text FROM {table} "
+                f"WHERE kind = 'code' AND id IN ({','.join('?' * len(batch))})",
+                batch,
+            )
+            found.update(
+                pid
+                for pid, kind, code, title, text in rows
+                if title_alone(kind, code, title, text or "")
+            )
+        return found
 
     def fields_where(
         self, field: str, value: str, table: str, limit: int

@@ -61,6 +61,7 @@ class Row:
     title: str
     text: str
     facet: str
+    alone: bool = False  # its one vector is in the title collection (see vector_texts)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity (its masks are remembered)
@@ -70,6 +71,7 @@ class HeldWords:
 
     ids: tuple[str, ...]
     fields: dict[str, Column]  # each filter field's values, row by row
+    alone: np.ndarray  # each row's: its one vector is in the title collection (vector_texts)
     terms: dict[str, int]  # stem -> its number n: its postings lie from bounds[n] to bounds[n+1]
     bounds: np.ndarray
     rows: np.ndarray
@@ -84,6 +86,7 @@ class HeldWords:
         are read a chunk at a time, so that their text is never held all at once."""
         ids: list[str] = []
         fields: list[tuple[str, ...]] = []
+        alone: list[bool] = []
         numbers: dict[str, int] = {}  # stem -> its number
         coded: dict[str, list[int]] = {}  # word -> the numbers of its stems
         lengths: list[np.ndarray] = []
@@ -116,12 +119,14 @@ class HeldWords:
             terms.append((unique % len(numbers)).astype(np.int32) if len(numbers) else unique)
             ids.extend(p.id for p in chunk)
             fields.extend(p.fields for p in chunk)
+            alone.extend(p.alone for p in chunk)
         term = np.concatenate(terms) if terms else np.zeros(0, dtype=np.int32)
         order = np.argsort(term, kind="stable")  # by term, then row
         length = np.concatenate(lengths) if lengths else np.zeros(0)
         return cls(
             tuple(ids),
             {name: Column.of([row[at] for row in fields]) for at, name in enumerate(FILTER_FIELDS)},
+            np.array(alone, dtype=bool),
             numbers,
             np.searchsorted(term[order], np.arange(len(numbers) + 1)),
             np.concatenate(rows)[order].astype(np.int32) if rows else term,
@@ -140,6 +145,7 @@ class HeldWords:
             "rows": self.rows,
             "counts": self.counts,
             "lengths": self.lengths,
+            "alone": self.alone,
         }
         for name, column in self.fields.items():
             arrays[f"codes_{name}"] = column.codes
@@ -157,6 +163,7 @@ class HeldWords:
             return cls(
                 tuple(split(saved["ids"])),
                 {name: Column.saved(saved, name) for name in FILTER_FIELDS},
+                saved["alone"].astype(bool),
                 {term: at for at, term in enumerate(terms)},
                 saved["bounds"],
                 saved["rows"],
@@ -227,6 +234,11 @@ class HeldWords:
             values = column.values
             columns.append([values[code] for code in column.codes[rows].tolist()])
         return dict(zip(held, zip(*columns, strict=True), strict=True))
+
+    def alone_among(self, ids: list[str]) -> set[str]:
+        """Those of ``ids`` held whose one vector is in the title collection."""
+        at = self.row_of()
+        return {pid for pid in ids if (row := at.get(pid)) is not None and self.alone[row]}
 
     @cache  # noqa: B019 (a set lives as long as its lexical index)
     def row_of(self) -> dict[str, int]:

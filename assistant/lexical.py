@@ -19,6 +19,7 @@ from assistant.held_words import HeldWords, Row, Statistics
 from assistant.schema import TOKENIZER, facet
 from assistant.text import any_of, words_of
 from assistant.tuning import FACET_SHARE, RARE_SHARES, WIDE_BUDGET
+from assistant.vector_texts import title_alone
 
 # columns id, title, text, shelf, facet: titles count 3 times, the facet words not at all
 BM25 = "bm25(passages_fts, 0.0, 3.0, 1.0, 0.0, 0.0)"
@@ -309,11 +310,13 @@ class LexicalIndex:
         cursor.row_factory = None
         columns = ", ".join(f"p.{name}" for name in FILTER_FIELDS)
         cursor.execute(
-            f"SELECT f.id, f.title, f.text, f.facet, {columns} FROM passages_fts f "
-            "JOIN passages p ON p.id = f.id ORDER BY f.rowid"
+            f"SELECT f.id, f.title, f.text, f.facet, p.code, p.title, p.text, {columns} "
+            "FROM passages_fts f JOIN passages p ON p.id = f.id ORDER BY f.rowid"
         )
+        kind = 7 + FILTER_FIELDS.index("kind")
         for row in cursor:
-            yield Row(row[0], row[4:], row[1] or "", row[2] or "", row[3] or "")
+            alone = title_alone(row[kind], row[4], row[5], row[6] or "")
+            yield Row(row[0], row[7:], row[1] or "", row[2] or "", row[3] or "", alone)
 
 
 def varints(blob: bytes) -> list[int]:

@@ -9,7 +9,7 @@ import contextlib
 import re
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
@@ -248,6 +248,39 @@ class VectorStore:
             VectorHit(pid, float(dist), dict(meta or {}))
             for pid, dist, meta in zip(ids, distances, metas, strict=False)
         ]
+
+
+def each_once(hits: Iterable[VectorHit]) -> list[VectorHit]:
+    """The hits (nearest first) with each passage at its first, nearest, place."""
+    first: dict[str, VectorHit] = {}
+    for hit in hits:
+        first.setdefault(hit.id, hit)
+    return list(first.values())
+
+
+def nearest_passages(
+    store: VectorIndex,
+    vector: np.ndarray,
+    k: int,
+    alone: Callable[[list[str]], set[str]],
+    where: dict[str, Any] | None = None,
+) -> list[VectorHit]:
+    """The ``k`` passages nearest ``vector``, as one collection of every passage would give
+    them: the main collection's, and the codes whose one vector is their title's (``alone``
+    tells which of the title hits those are; see vector_texts)."""
+    near = store.query(vector, k, where)
+    named = store.titles.query(vector, k, where)
+    keep = alone([hit.id for hit in named])
+    hits = sorted([*near, *(hit for hit in named if hit.id in keep)], key=lambda h: h.distance)
+    return each_once(hits)[:k]
+
+
+def vectors_of_passages(store: VectorIndex, ids: Sequence[str]) -> dict[str, np.ndarray]:
+    """Each passage's vector: of the main collection, else its title's (see vector_texts)."""
+    found = store.vectors_of(ids)
+    if missing := [pid for pid in ids if pid not in found]:
+        found.update(store.titles.vectors_of(missing))
+    return found
 
 
 class StoreHandle:

@@ -53,7 +53,7 @@ def disk_mb(folder: Path) -> float:
 def raw_encode_rate(data: Path) -> float:
     from assistant.catalog import Catalog
     from assistant.embedder import MiniLMEmbedder
-    from ingest.pipeline import embed_text
+    from assistant.vector_texts import embed_text
 
     passages = Catalog(data / "catalog.sqlite").every_passage()
     sample = random.Random(7).sample(passages, min(SAMPLE, len(passages)))

@@ -1,5 +1,5 @@
 """The naive reference a user would otherwise build, for bench.capacity: a LangChain retriever
-over the same Chroma collection, dense only (the query embedded by the same packaged model,
+over the same Chroma collections, dense only (the query embedded by the same packaged model,
 the nearest passages returned with their text), behind the same FastAPI shape as medcode's
 search (``GET /v1/search?q=&k=``, ``GET /readyz``). Not part of the product.
 
@@ -17,6 +17,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from assistant.index import Index
 from assistant.settings import Settings
+from assistant.vectorstore import nearest_passages
 
 
 class DenseRetriever(BaseRetriever):
@@ -32,7 +33,8 @@ class DenseRetriever(BaseRetriever):
     ) -> list[Document]:
         store = self.index.vectors.get()
         vector = self.index.embedder.embed_query(query)
-        hits = store.query(vector, self.k)
+        # most codes' one vector lies in the title collection (see assistant.vector_texts)
+        hits = nearest_passages(store, vector, self.k, self.index.catalog.title_alone)
         passages = self.index.catalog.passages([hit.id for hit in hits])
         return [
             Document(

@@ -3,9 +3,10 @@
 Order of writes, so that a crash at any point leaves a usable index and the next run completes:
 1. the catalog and lexical index are swapped in one SQLite transaction, which also marks the
    edition as waiting for its vectors (search answers from them at once);
-2. vectors for new or changed passages (and for code passages, a second vector of the title
-   alone, in a companion collection) are upserted into Chroma, a chunk at a time (ids are
-   stable, content hashes are stored with them, so work already done is not repeated);
+2. vectors for new or changed passages are upserted into Chroma, a chunk at a time (ids are
+   stable, content hashes are stored with them, so work already done is not repeated): code
+   passages have a vector of their title alone in a companion collection, and the main one
+   leaves out the codes whose text is their title (see assistant.vector_texts);
 3. vectors of passages that no longer exist are deleted, and the edition's mark removed.
 A run that stops before 3 leaves the mark: the next run stores what is missing. Search only
 returns passages present in the catalog, so stray vectors are never shown.
@@ -25,14 +26,16 @@ from assistant import schema
 from assistant.catalog import Catalog, row_to_passage
 from assistant.embedder import Embedder
 from assistant.models import Passage
+from assistant.vector_texts import embed_text, own_vector, title_text, titled
 from assistant.vectorstore import PROSE_KINDS, VectorIndex
 from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
 Part = tuple[VectorIndex, list[Passage], Callable[[Passage], str]]
 Wanted = tuple[VectorIndex, Passage, str]  # a collection, a passage it lacks, the text to embed
-PIPELINE_VERSION = "5"  # 2: title vectors for code passages; 3: prose companion;
-# 4: BM25 indexes heading trails, wrapped guideline headings are whole; 5: editions
+PIPELINE_VERSION = "6"  # 2: title vectors for code passages; 3: prose companion;
+# 4: BM25 indexes heading trails, wrapped guideline headings are whole; 5: editions; 6: a code
+# whose text is its title has its one vector in the title collection
 EMBED_CHUNK = 512
 
 
@@ -221,10 +224,9 @@ class Pipeline:
 
     def embed(self, wanted: list[Wanted]) -> int:
         """Embed each distinct text once and store its vector in every collection that wants
-        it: a code with no inclusion terms has the same text in the main and the title
-        collections, and a guideline the same in the main and the prose ones (1.6 times fewer
-        texts to encode in the default sources). Texts go shortest first, so a chunk's texts
-        are of like length and pad little. Each chunk is stored as it is made."""
+        it: a guideline has the same text in the main and the prose collections. Texts go
+        shortest first, so a chunk's texts are of like length and pad little. Each chunk is
+        stored as it is made."""
         if not wanted:
             return 0
         by_text: dict[str, list[tuple[VectorIndex, Passage]]] = {}
@@ -250,7 +252,7 @@ class Pipeline:
         """Each collection a source writes to, with its passages and the text it embeds."""
         vectors = self.vectors()
         return [
-            (vectors, passages, embed_text),
+            (vectors, own_vector(passages), embed_text),
             (vectors.titles, titled(passages), title_text),
             (vectors.prose, prose(passages), embed_text),
         ]
@@ -272,27 +274,9 @@ class Pipeline:
         return removed
 
 
-def embed_text(passage: Passage) -> str:
-    """What the dense index sees. Code passages are embedded by their title and inclusion terms:
-    excludes and other notes name *other* conditions and would pull the wrong queries."""
-    if passage.kind != "code":
-        return passage.text
-    synonyms = [ln for ln in passage.text.splitlines() if ln.startswith("Inclusion terms:")]
-    return "\n".join([passage.title, *[s.removeprefix("Inclusion terms: ") for s in synonyms]])
-
-
-def titled(passages: list[Passage]) -> list[Passage]:
-    """The passages that also get a title vector: those of one code, with a title."""
-    return [p for p in passages if p.kind == "code" and p.code and p.title]
-
-
 def prose(passages: list[Passage]) -> list[Passage]:
     """The passages that are also kept in the small prose collection."""
     return [p for p in passages if p.kind in PROSE_KINDS]
-
-
-def title_text(passage: Passage) -> str:
-    return passage.title
 
 
 def editioned(passages: list[Passage], edition: str) -> list[Passage]:

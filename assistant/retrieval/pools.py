@@ -18,7 +18,7 @@ from assistant.query import Query
 from assistant.retrieval.signal import Ranked
 from assistant.retrieval.small_sets import SmallSets
 from assistant.tuning import LEXICAL_POOL, OVERFETCH, PROSE_OVERFETCH
-from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit
+from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit, each_once
 
 
 @dataclass
@@ -100,15 +100,30 @@ class Vectors:
             return
         try:
             self.vector = vector if vector is not None else embedder.embed_query(text)
-            near = self.store.query(self.vector, depth * OVERFETCH, metadata=False) if wide else []
+            # most codes' one vector is their title's (see vector_texts): the title query is
+            # as deep as the wide one, and its hits of those codes join the wide list
+            wants = depth * OVERFETCH if wide else 0
+            near = self.store.query(self.vector, wants, metadata=False) if wide else []
             named = []
-            if titles:
-                named = self.store.titles.query(self.vector, depth * 2, metadata=False)
+            if titles or wide:
+                named = self.store.titles.query(self.vector, max(wants, depth * 2), metadata=False)
             self.read_fields(near + named)
-            self.wide = [h for h in near if h.id in self.fields]
-            self.titles = [h for h in named if h.id in self.fields]
+            self.wide = self.joined(near, named)[:wants] if wide else []
+            self.titles = [h for h in named[: depth * 2] if h.id in self.fields] if titles else []
         except Exception as exc:  # the vector store is optional at query time
             self.unavailable(type(exc).__name__)
+
+    def joined(self, near: list[VectorHit], named: list[VectorHit]) -> list[VectorHit]:
+        """The main collection's hits and the title hits of codes whose one vector is their
+        title's, nearest first, each passage once (an index built before they were left out
+        of the main collection holds them twice)."""
+        alone = self.alone([h.id for h in named])
+        hits = [h for h in near if h.id in self.fields]
+        if not alone:
+            return hits
+        return each_once(
+            sorted([*hits, *(h for h in named if h.id in alone)], key=lambda h: h.distance)
+        )
 
     def read_fields(self, hits: list[VectorHit]) -> None:
         """The catalog's filter fields of the hits' passages, of the editions searched."""
@@ -116,13 +131,24 @@ class Vectors:
         if not self.shelves and self.held is not None:  # the passages in use, in memory
             fields = self.held.filter_fields(ids)
         else:
-            fields = self.catalog.filter_fields(ids, "passages_all" if self.shelves else "passages")
+            fields = self.catalog.filter_fields(ids, self.table())
         at = FILTER_FIELDS.index("shelf")
         if self.shelves:
             fields = {k: v for k, v in fields.items() if v[at] in self.shelves}
         if self.waiting:
             fields = {k: v for k, v in fields.items() if v[at] not in self.waiting}
         self.fields.update(fields)
+
+    def table(self) -> str:
+        return "passages_all" if self.shelves else "passages"
+
+    def alone(self, ids: list[str]) -> set[str]:
+        """Those of ``ids`` (whose fields are read) that have no vector of their own in the
+        main collection: their title's is their one vector."""
+        ids = [pid for pid in ids if pid in self.fields]
+        if not self.shelves and self.held is not None:
+            return self.held.alone_among(ids)
+        return self.catalog.title_alone(ids, self.table())
 
     def unavailable(self, why: str, forget: bool = True) -> None:
         self.vector = None
@@ -179,11 +205,17 @@ class Vectors:
                     return kept_ids[:depth]
             hits = self.store.prose.query(self.vector, depth, where) if prose else []
             # an index built before the prose collection existed has it empty: ask the store
-            hits = hits or self.store.query(self.vector, depth, where)
+            if not hits:
+                near = self.store.query(self.vector, depth, where, metadata=False)
+                named = []
+                if filters.kind in (None, "code"):
+                    named = self.store.titles.query(self.vector, depth, where, metadata=False)
+                self.read_fields(near + named)
+                hits = self.joined(near, named)
         except Exception as exc:
             self.unavailable(type(exc).__name__)
             return kept_ids
-        return self.stored([h.id for h in hits])
+        return self.stored([h.id for h in hits][:depth])
 
     def stored(self, ids: Ranked) -> Ranked:
         """The ids of editions whose vectors are all stored."""

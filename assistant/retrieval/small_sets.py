@@ -17,7 +17,7 @@ from assistant.catalog import FILTER_FIELDS, Catalog
 from assistant.filters import Column, Filters, passing
 from assistant.retrieval.signal import Ranked
 from assistant.tuning import SMALL_SET
-from assistant.vectorstore import StoreHandle, VectorIndex
+from assistant.vectorstore import StoreHandle, VectorIndex, vectors_of_passages
 
 # the fields a set is read by, smallest first as a rule: a kind before a system
 BASES = ("kind", "system")
@@ -100,7 +100,7 @@ class SmallSets:
         fields = self.catalog.fields_where(field, value, table, SMALL_SET)
         if not fields:
             return None
-        vectors = store.vectors_of(list(fields))
+        vectors = vectors_of_passages(store, list(fields))
         ids = tuple(pid for pid in fields if pid in vectors)  # an unfinished ingest: some lack one
         if not ids:
             return None

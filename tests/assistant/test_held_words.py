@@ -175,3 +175,24 @@ def test_held_filter_fields_are_the_catalogs(index: Index, held: LexicalIndex) -
     expected = index.catalog.filter_fields(ids, "passages")
     assert held.held.filter_fields(ids) == expected
     assert len(expected) == len(ids) - 1
+
+
+def test_held_marks_of_codes_titled_alone_are_the_catalogs(
+    index: Index, held: LexicalIndex
+) -> None:
+    """Which passages have their one vector in the title collection: the rule ingest follows
+    (vector_texts.alone), the catalog's reading of it and the held words' agree, passage for
+    passage, and the file the held words are kept in keeps the marks."""
+    from assistant.vector_texts import alone
+
+    assert held.held is not None
+    passages = index.catalog.every_passage()
+    ids = [p.id for p in passages]
+    expected = {p.id for p in passages if alone(p)}
+    codes = [p for p in passages if p.kind == "code"]
+    assert expected and len(expected) < len(codes)  # some codes have inclusion terms
+    assert index.catalog.title_alone(ids) == expected
+    assert held.held.alone_among(ids) == expected
+    again = LexicalIndex(index.catalog)
+    again.hold()
+    assert again.held is not None and again.held.alone_among(ids) == expected

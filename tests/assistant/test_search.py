@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -244,3 +245,34 @@ def test_rules_of_the_chapter_of_the_codes_count_more(index: Index) -> None:
         assert boosted[pid].score == pytest.approx(plain[pid].score * factor)
     for pid in outside:
         assert boosted[pid].score == pytest.approx(plain[pid].score)
+
+
+def test_a_code_titled_alone_is_found_by_its_one_vector(index: Index) -> None:
+    """A code whose text is its title has no vector in the main collection: the dense list
+    finds it by its title vector, in a search over every kind, among codes, and in the filtered
+    query a search falls back to."""
+    from assistant.retrieval.pools import Vectors
+    from assistant.vector_texts import alone
+
+    catalog = index.catalog
+    titles = Counter(p.title for p in catalog.every_passage())
+    code = next(
+        p
+        for p in catalog.every_passage()
+        if alone(p)
+        and p.system == "icd10cm"
+        and titles[p.title] == 1
+        and not catalog.is_header("icd10cm", str(p.code).replace(".", ""))
+    )  # a billable code (a category is ranked below the codes it holds)
+    store = index.vectors.get()
+    assert store is not None
+    assert store.vectors_of([code.id]) == {} and code.id in store.titles.vectors_of([code.id])
+    for filters in (Filters(), Filters(kind="code"), Filters(system="icd10cm", kind="code")):
+        hits = index.searcher.search(code.title, 3, filters, modes=("dense",)).hits
+        assert hits[0].passage.id == code.id, filters
+    fallback = Vectors(
+        index.vectors, index.embedder, catalog, 10, code.title, [], wide=False, titles=False
+    )
+    assert (
+        fallback.wide == [] and fallback.ranked(Filters(kind="code"), fallback=True)[0] == code.id
+    )

@@ -16,7 +16,13 @@ from assistant.retrieval.searcher import Searcher
 from assistant.retrieval.small_sets import SmallSets
 from assistant.settings import Settings
 from assistant.text import words_of
-from assistant.vectorstore import StoreHandle, VectorHit, VectorIndex
+from assistant.vectorstore import (
+    StoreHandle,
+    VectorHit,
+    VectorIndex,
+    nearest_passages,
+    vectors_of_passages,
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +36,11 @@ def store_of(index: Index) -> VectorIndex:
     return store
 
 
+def nearest(index: Index, vector: np.ndarray, k: int, filters: Filters) -> list[VectorHit]:
+    alone = index.catalog.title_alone
+    return nearest_passages(store_of(index), vector, k, alone, filters.chroma())
+
+
 def counts(index: Index, field: str) -> Counter[str]:
     rows = index.catalog.conn.execute(f"SELECT {field} FROM passages").fetchall()
     return Counter(row[0] for row in rows)
@@ -41,7 +52,7 @@ def nearest_alike(
     """``found`` holds the store's answer, but for the order of equal distances (the hash
     embedder gives many ties, and the two break them by different orders of rows): the same
     distances in the same order, and any id not in the store's answer at the last one."""
-    held = store.vectors_of(found)
+    held = vectors_of_passages(store, found)
     query = vector / np.linalg.norm(vector)
     distances = [1.0 - float(held[pid] @ query / np.linalg.norm(held[pid])) for pid in found]
     assert distances == pytest.approx([hit.distance for hit in expected], abs=1e-5)
@@ -59,7 +70,7 @@ def test_a_small_set_finds_what_the_stores_filtered_query_finds(index: Index) ->
     vector = index.embedder.embed_query("diabetes with ketoacidosis")
     filters = Filters(system=small)
     found = sets.nearest(vector, filters, 10)
-    expected = store_of(index).query(vector, 10, filters.chroma())  # exact, in memory
+    expected = nearest(index, vector, 10, filters)  # exact, in memory
     assert found is not None and len(found) == 10
     nearest_alike(found, expected, store_of(index), vector)
 
@@ -73,7 +84,7 @@ def test_a_filter_on_two_fields_is_read_from_the_smaller_set(
     vector = index.embedder.embed_query("chronic kidney disease")
     filters = Filters(system="icd10cm", kind="code")
     found = sets.nearest(vector, filters, 8)
-    expected = store_of(index).query(vector, 8, filters.chroma())
+    expected = nearest(index, vector, 8, filters)
     assert found is not None
     nearest_alike(found, expected, store_of(index), vector)
     assert list(sets.held) == [("kind", "code", "passages")]

@@ -224,12 +224,11 @@ class Counting(HashEmbedder):
         return super().embed_batch(texts)
 
 
-def test_a_text_wanted_by_two_collections_is_encoded_once(
-    settings: Settings, tmp_path: Path
-) -> None:
-    """A code with no inclusion terms has one text for its main and its title vector: it is
-    encoded once and both collections hold the vector."""
-    from ingest.pipeline import embed_text, title_text
+def test_a_code_whose_text_is_its_title_has_one_vector(settings: Settings, tmp_path: Path) -> None:
+    """A code with no inclusion terms embeds its title for both collections: its one vector
+    lies in the title collection, and the main collection holds every other passage. Each
+    distinct text is encoded once."""
+    from assistant.vector_texts import alone, embed_text, title_text
 
     counting = Counting()
     tabular = trimmed_tabular(tmp_path, {"12"})
@@ -240,15 +239,19 @@ def test_a_text_wanted_by_two_collections_is_encoded_once(
     codes = [p for p in passages if p.kind == "code" and p.code and p.title]
     alike = [p for p in codes if embed_text(p) == title_text(p)]
     assert alike and len(alike) < len(codes)  # some codes have inclusion terms, most do not
-    assert results[0].embedded == len(passages) + len(codes)
+    assert [p.id for p in alike] == [p.id for p in codes if alone(p)]
+    assert results[0].embedded == len(passages) - len(alike) + len(codes)
     distinct = {embed_text(p) for p in passages} | {title_text(p) for p in codes}
-    assert len(counting.seen) == len(distinct) <= results[0].embedded - len(alike)
+    assert len(counting.seen) == len(distinct) <= results[0].embedded
     vectors = VectorStore.open(settings, counting.name)
-    assert vectors.count() == len(passages) and vectors.titles.count() == len(codes)
+    assert vectors.count() == len(passages) - len(alike) and vectors.titles.count() == len(codes)
     sample = [p.id for p in alike[:20]]
-    main, titles = vectors.vectors_of(sample), vectors.titles.vectors_of(sample)
-    for pid in sample:
-        assert np.allclose(main[pid], titles[pid])
+    assert vectors.vectors_of(sample) == {}
+    titles = vectors.titles.vectors_of(sample)
+    for p in alike[:20]:
+        assert np.allclose(titles[p.id], counting.embed_batch([p.title])[0])
     different = next(p for p in codes if embed_text(p) != title_text(p))
     title = vectors.titles.vectors_of([different.id])[different.id]
     assert np.allclose(title, counting.embed_batch([title_text(different)])[0])
+    main = vectors.vectors_of([different.id])[different.id]
+    assert np.allclose(main, counting.embed_batch([embed_text(different)])[0])
