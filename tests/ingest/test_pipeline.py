@@ -255,3 +255,36 @@ def test_a_code_whose_text_is_its_title_has_one_vector(settings: Settings, tmp_p
     assert np.allclose(title, counting.embed_batch([title_text(different)])[0])
     main = vectors.vectors_of([different.id])[different.id]
     assert np.allclose(main, counting.embed_batch([embed_text(different)])[0])
+
+
+def test_an_index_built_with_copies_is_searched_and_then_rid_of_them(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pipeline version 5 kept a copy of a titled-alone code's vector in the main collection:
+    such an index is searched with each passage once, and the next ingest of the new pipeline
+    removes the copies without encoding anything."""
+    from assistant.filters import Filters
+    from assistant.index import Index
+    from assistant.vector_texts import alone
+    from ingest import pipeline
+
+    counting = Counting()
+    tabular = trimmed_tabular(tmp_path, {"12"})
+    results, _ = ingest(settings, [tabular], quiet=True, embedder=counting)
+    passages = Catalog(settings.catalog_path).shelf_passages(results[0].shelf)
+    copies = [p for p in passages if alone(p)]
+    vectors = VectorStore.open(settings, counting.name)
+    held = vectors.titles.vectors_of([p.id for p in copies])
+    matrix = np.stack([held[p.id] for p in copies])
+    vectors.upsert([p.id for p in copies], matrix, [p.metadata() for p in copies])  # as v5 did
+    assert vectors.count() == len(passages)
+    index = Index(settings.model_copy(update={"embedder": "hash"}))
+    longest = max(copies, key=lambda p: len(p.title))  # a code, not a category
+    hits = index.searcher.search(longest.title, 10, Filters(kind="code"), modes=("dense",)).hits
+    ids = [h.passage.id for h in hits]
+    assert ids[0] == longest.id and len(ids) == len(set(ids)) == 10
+    counting.seen.clear()
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", "6-next")
+    again, errors = ingest(settings, [tabular], quiet=True, embedder=counting)
+    assert not errors and again[0].status == "loaded" and counting.seen == []
+    assert again[0].removed == len(copies) and vectors.count() == len(passages) - len(copies)
