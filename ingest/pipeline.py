@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -31,12 +32,14 @@ from assistant.vectorstore import PROSE_KINDS, VectorIndex
 from ingest.detect import Loader
 from ingest.loaders.common import checksum
 
+T = TypeVar("T")
 Part = tuple[VectorIndex, list[Passage], Callable[[Passage], str]]
 Wanted = tuple[VectorIndex, Passage, str]  # a collection, a passage it lacks, the text to embed
 PIPELINE_VERSION = "6"  # 2: title vectors for code passages; 3: prose companion;
 # 4: BM25 indexes heading trails, wrapped guideline headings are whole; 5: editions; 6: a code
 # whose text is its title has its one vector in the title collection
 EMBED_CHUNK = 512
+WINDOW = 8 * EMBED_CHUNK  # texts taken together, encoded shortest first (see Pipeline.embed)
 
 
 @dataclass
@@ -216,7 +219,8 @@ class Pipeline:
             for new, pairs in choices.items()
             if (pid := next((pid for pid, h in pairs if held.get(pid) == h), None))
         }
-        copies = [p for p in todo if p.id in origin]
+        # in an order unrelated to their content, as embed stores them (see there)
+        copies = sorted((p for p in todo if p.id in origin), key=lambda p: text_key(p.id))
         for chunk in chunks(copies, EMBED_CHUNK):
             matrix = np.stack([found[origin[p.id]] for p in chunk])
             vectors.upsert([p.id for p in chunk], matrix, [p.metadata() for p in chunk])
@@ -224,27 +228,37 @@ class Pipeline:
 
     def embed(self, wanted: list[Wanted]) -> int:
         """Embed each distinct text once and store its vector in every collection that wants
-        it: a guideline has the same text in the main and the prose collections. Texts go
-        shortest first, so a chunk's texts are of like length and pad little. Each chunk is
-        stored as it is made."""
+        it: a guideline has the same text in the main and the prose collections.
+
+        Texts are taken in an order unrelated to their content (by a hash of each), a window
+        at a time; a window's texts are encoded shortest first, so that a batch pads little,
+        and stored in the window's order. Chroma builds its graph in the order vectors come,
+        and a graph built shortest first left passages out of reach: the nearest neighbours of
+        1.5-3.7% of the main collection's own vectors did not include them, even among 480.
+        Each window is stored as it is made."""
         if not wanted:
             return 0
         by_text: dict[str, list[tuple[VectorIndex, Passage]]] = {}
         for vectors, passage, text in wanted:
             by_text.setdefault(text, []).append((vectors, passage))
-        texts = sorted(by_text, key=len)
+        texts = sorted(by_text, key=text_key)
         embedder = self.embedder()
         bar = self.progress.bar(len(wanted), "embedding")
-        for start in range(0, len(texts), EMBED_CHUNK):
-            chunk = texts[start : start + EMBED_CHUNK]
-            matrix = embedder.embed_documents(chunk)
-            stored = 0
-            for vectors, rows in by_collection(chunk, by_text):
-                ids = [p.id for _, p in rows]
-                vectors.upsert(ids, matrix[[i for i, _ in rows]], [p.metadata() for _, p in rows])
-                stored += len(rows)
-            bar.update(stored)  # type: ignore[attr-defined]
-            self.progress.advance(stored)
+        for start in range(0, len(texts), WINDOW):
+            window = texts[start : start + WINDOW]
+            encoded: dict[str, np.ndarray] = {}
+            for run in chunks(sorted(window, key=len), EMBED_CHUNK):
+                encoded.update(zip(run, embedder.embed_documents(run), strict=True))
+            for run in chunks(window, EMBED_CHUNK):
+                matrix = np.stack([encoded[text] for text in run])
+                stored = 0
+                for vectors, rows in by_collection(run, by_text):
+                    ids = [p.id for _, p in rows]
+                    metadatas = [p.metadata() for _, p in rows]
+                    vectors.upsert(ids, matrix[[i for i, _ in rows]], metadatas)
+                    stored += len(rows)
+                bar.update(stored)  # type: ignore[attr-defined]
+                self.progress.advance(stored)
         bar.close()  # type: ignore[attr-defined]
         return len(wanted)
 
@@ -315,6 +329,6 @@ def by_collection(
     return list(groups.values())
 
 
-def chunks(items: list[Passage], size: int) -> Iterator[list[Passage]]:
+def chunks(items: list[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
