@@ -288,3 +288,43 @@ def test_an_index_built_with_copies_is_searched_and_then_rid_of_them(
     again, errors = ingest(settings, [tabular], quiet=True, embedder=counting)
     assert not errors and again[0].status == "loaded" and counting.seen == []
     assert again[0].removed == len(copies) and vectors.count() == len(passages) - len(copies)
+
+
+def test_vectors_are_encoded_by_length_and_stored_in_an_order_unrelated_to_it(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chroma builds its graph in the order vectors come: stored shortest first, a graph left
+    passages out of reach of their own nearest neighbours. Each batch the encoder runs holds
+    texts of like length; the store takes them in an order with no tie to length."""
+    from assistant.vector_texts import embed_text
+    from ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "WINDOW", 256)  # several windows in a chapter
+    monkeypatch.setattr(pipeline, "EMBED_CHUNK", 64)
+    batches: list[list[str]] = []
+
+    class Batches(Counting):
+        def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+            batches.append(list(texts))
+            return super().embed_batch(texts)
+
+    order: list[str] = []
+    upsert = VectorStore.upsert
+
+    def recording(self: VectorStore, ids: Sequence[str], *args: object) -> None:
+        if not self.name.endswith(("-titles", "-prose")):
+            order.extend(ids)
+        upsert(self, ids, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(VectorStore, "upsert", recording)
+    results, errors = ingest(
+        settings, [trimmed_tabular(tmp_path, {"12"})], quiet=True, embedder=Batches()
+    )
+    assert not errors
+    passages = {p.id: p for p in Catalog(settings.catalog_path).shelf_passages(results[0].shelf)}
+    lengths = [len(embed_text(passages[pid])) for pid in order]
+    assert len(batches) > 4 and all(len(b) <= 64 for b in batches)
+    assert all([len(t) for t in b] == sorted(len(t) for t in b) for b in batches)
+    ranks = np.argsort(np.argsort(lengths))
+    rho = np.corrcoef(np.arange(len(ranks)), ranks)[0, 1]  # 1.0 when stored shortest first
+    assert len(order) > 200 and abs(rho) < 0.2
