@@ -117,6 +117,25 @@ def test_title_vectors_search_wider(settings_for: Settings) -> None:
     assert again.collection.configuration["hnsw"]["ef_search"] == TITLES_EF_SEARCH
 
 
+def test_a_new_collection_links_each_vector_widely(settings_for: Settings) -> None:
+    """32 links a vector and 200 candidates while building (Chroma's defaults left some
+    vectors out of reach); a collection made before keeps its graph, and opens."""
+    store = chroma(filled(settings_for))
+    for made in (store, store.titles, store.prose):
+        hnsw = made.collection.configuration["hnsw"]
+        assert (hnsw["max_neighbors"], hnsw["ef_construction"], hnsw["space"]) == (
+            32,
+            200,
+            "cosine",
+        )
+    name = f"{store.name}-before"
+    store.client.get_or_create_collection(
+        name, metadata={"hnsw:space": "cosine"}, embedding_function=refusing_embedding_function()
+    )
+    before = VectorStore(store.client, name, "test-embedder")
+    assert before.collection.configuration["hnsw"]["max_neighbors"] == 16 and before.count() == 0
+
+
 def test_no_embedding_function_ever_runs(settings_for: Settings) -> None:
     """Chroma's default embedding function downloads a model: text must never reach it."""
     store = chroma(filled(settings_for))
