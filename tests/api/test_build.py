@@ -153,8 +153,13 @@ def test_a_server_killed_while_it_builds_finishes_on_its_next_start(
     try:
         done = poll(lambda: (r := ready()) and r["semantic_search"] == "complete" and r, 240)
         assert done["sources"] == 1
-        found = httpx.get(f"{url}/v1/search", params={"q": "bypass", "kind": "definition"})
-        assert found.json()["hits"] and not any(BEING_BUILT in w for w in found.json()["warnings"])
+
+        def whole() -> dict[str, Any] | None:  # searches read the build's status once a second
+            found = httpx.get(f"{url}/v1/search", params={"q": "bypass", "kind": "definition"})
+            body: dict[str, Any] = found.json()
+            return None if any(BEING_BUILT in w for w in body["warnings"]) else body
+
+        assert poll(whole, 10)["hits"]
     finally:
         second.terminate()
         second.wait(timeout=30)
