@@ -78,7 +78,8 @@ FACET_SHARE = 0.05
 # Chroma's HNSW graphs search with ef_search = 100 by default: over the 58k title vectors of a
 # full index, a query for 120 neighbours then finds 96% of the true nearest ones; 400 finds 99%,
 # for about 0.7 ms more a query. (The wide query asks for 480 neighbours, which widens its own
-# search past 100 already.)
+# search past 100 already; so does the title query of a search with a dense list, which now
+# asks for as many, its codes without inclusion terms having no other vector.)
 TITLES_EF_SEARCH = 400
 
 # --- the Alphabetic Index lookup ------------------------------------------------------------
