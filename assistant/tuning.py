@@ -63,7 +63,7 @@ LEXICAL_POOL = 300  # one wide BM25 query per search, shared by the lists that f
 # a filtered vector search among at most this many passages of one system or kind is exact and
 # in memory (retrieval/small_sets.py: ICD-10-PCS 22k, HCPCS 9k, guidelines; 1.5 kB each)
 SMALL_SET = 25_000
-INDEX_LINES = 20  # index lines (BM25, and vectors) whose codes vote in the "index" list
+INDEX_LINES = 20  # index lines (BM25) whose codes vote in the "index" list
 NAMING_DEPTH = 5  # guideline passages naming the question's code categories
 # BM25 gates its match set on terms held by under these shares of passages, rarest first:
 # scoring every passage that holds "acute" is what made BM25 slow (8 ms at the median now)

@@ -35,9 +35,9 @@ from ingest.loaders.common import checksum
 T = TypeVar("T")
 Part = tuple[VectorIndex, list[Passage], Callable[[Passage], str]]
 Wanted = tuple[VectorIndex, Passage, str]  # a collection, a passage it lacks, the text to embed
-PIPELINE_VERSION = "6"  # 2: title vectors for code passages; 3: prose companion;
+PIPELINE_VERSION = "7"  # 2: title vectors for code passages; 3: prose companion;
 # 4: BM25 indexes heading trails, wrapped guideline headings are whole; 5: editions; 6: a code
-# whose text is its title has its one vector in the title collection
+# whose text is its title has its one vector in the title collection; 7: index lines have none
 EMBED_CHUNK = 512
 WINDOW = 8 * EMBED_CHUNK  # texts taken together, encoded shortest first (see Pipeline.embed)
 

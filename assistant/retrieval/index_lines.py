@@ -1,5 +1,6 @@
-"""Alphabetic Index and table lines that match the question (BM25 and vectors), replaced by the
-code passages they point to: "Hives - see Urticaria" votes for the urticaria code."""
+"""Alphabetic Index and table lines that match the question by their words (BM25; index lines
+have no vectors, see vector_texts), replaced by the code passages they point to: "Hives - see
+Urticaria" votes for the urticaria code."""
 
 from __future__ import annotations
 
@@ -14,13 +15,12 @@ class IndexLines:
     name = "index"
 
     def ranked(self, request: Request) -> Ranking | None:
-        words, vectors = request.probe.words, request.probe.vectors
-        if words is None or vectors is None or not request.codes_wanted:
+        words = request.probe.words
+        if words is None or not request.codes_wanted:
             return None
         filters = request.filters
         index_filters = replace(filters, kind="index", source=None, version=None)
         ranked = words.ranked(index_filters, INDEX_LINES)
-        ranked += vectors.ranked(index_filters, fallback=False)[:INDEX_LINES]
         lines = request.catalog.passages(ranked)
         code_filters = replace(filters, kind="code")
         pointed = [

@@ -18,6 +18,7 @@ from assistant.query import Query
 from assistant.retrieval.signal import Ranked
 from assistant.retrieval.small_sets import SmallSets
 from assistant.tuning import LEXICAL_POOL, OVERFETCH, PROSE_OVERFETCH
+from assistant.vector_texts import WITHOUT_VECTOR
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit, each_once
 
 
@@ -118,7 +119,10 @@ class Vectors:
         title's, nearest first, each passage once (an index built before they were left out
         of the main collection holds them twice)."""
         alone = self.alone([h.id for h in named])
-        hits = [h for h in near if h.id in self.fields]
+        # an index built before its index lines lost their vectors still holds them
+        at = FILTER_FIELDS.index("kind")
+        fields = self.fields
+        hits = [h for h in near if h.id in fields and fields[h.id][at] not in WITHOUT_VECTOR]
         if not alone:
             return hits
         return each_once(
@@ -189,6 +193,8 @@ class Vectors:
         if titles and filters.kind is None:
             hits = sorted([*self.wide, *self.titles], key=lambda h: h.distance)
         kept_ids = list(dict.fromkeys(self.kept(hits, filters)))
+        if filters.kind in WITHOUT_VECTOR:
+            return []
         if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
             return kept_ids[:depth]
         assert self.store is not None

@@ -158,7 +158,7 @@ def test_sigkill_ingest_while_serving(tmp_path: Path, minilm: MiniLMEmbedder) ->
     """The server keeps answering during and after an ingest killed part-way (its catalog rows
     written, its vectors not all stored), and says the build stopped; the next ingest stores
     what is missing and the server sees it at once (Chroma server)."""
-    big = corpus_file("icd10cm_eindex_2025.xml")
+    big = corpus_file("HCPC2025_OCT_ANWEB.csv")  # 8,846 vectors (index lines have none)
     chroma = ChromaServer(tmp_path / "chroma").start()
     settings = Settings(
         data_dir=tmp_path / "data",
@@ -186,7 +186,7 @@ def test_sigkill_ingest_while_serving(tmp_path: Path, minilm: MiniLMEmbedder) ->
                 stderr=err,
                 stdout=subprocess.DEVNULL,
             )
-            wait_for_progress(process, log, "1024/")
+            wait_for_progress(process, log, settings.data_dir)
             during = search(server, "modifier 25")  # answers while the ingest writes
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
@@ -217,7 +217,7 @@ def test_sigkill_ingest_while_serving(tmp_path: Path, minilm: MiniLMEmbedder) ->
         assert done.returncode == 0, done.stderr  # the killed run left no lock behind
         assert "resumed" in done.stdout  # it stored the vectors the killed run had not
         # the server looks at most every 5 s, and builds its new snapshot (now with the whole
-        # External Cause Index) beside the one that answers meanwhile
+        # HCPCS) beside the one that answers meanwhile
         deadline = time.monotonic() + 60
         while True:
             found = search(server, "add the lengths of repairs in the same anatomic group")

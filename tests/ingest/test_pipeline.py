@@ -328,3 +328,49 @@ def test_vectors_are_encoded_by_length_and_stored_in_an_order_unrelated_to_it(
     ranks = np.argsort(np.argsort(lengths))
     rho = np.corrcoef(np.arange(len(ranks)), ranks)[0, 1]  # 1.0 when stored shortest first
     assert len(order) > 200 and abs(rho) < 0.2
+
+
+def test_index_lines_have_no_vector_and_an_index_that_holds_them_drops_them(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alphabetic Index lines are read by their words only: ingest embeds none of them. An index
+    built before (pipeline version 6) holds their vectors in the main collection: search leaves
+    them out of the dense lists, and the next ingest deletes them without encoding anything."""
+    from assistant.filters import Filters
+    from assistant.index import Index
+    from ingest import pipeline
+    from ingest.loaders import icd10cm_index
+
+    lines = [
+        "1,F,0,Failure,,,,", "2,F,1,heart,,,,I50.9", "3,F,2,specified NEC,,,,I50.89",
+        "4,F,1,renal,,,,N19", "5,H,0,Hypertension,,,,I10",
+    ]  # fmt: skip
+    index_file = tmp_path / "index.csv"
+    index_file.write_text(",".join(icd10cm_index.COLUMNS) + "\n" + "\n".join(lines) + "\n")
+    counting = Counting()
+    tabular = trimmed_tabular(tmp_path, {"9"})
+    results, errors = ingest(settings, [tabular, index_file], quiet=True, embedder=counting)
+    assert not errors
+    catalog = Catalog(settings.catalog_path)
+    by_source = {r.source: r for r in results}
+    lines_held = catalog.shelf_passages(by_source["icd10cm-index"].shelf)
+    assert len(lines_held) == 4 and all(p.kind == "index" for p in lines_held)
+    assert not {p.text for p in lines_held} & set(counting.seen)
+    vectors = VectorStore.open(settings, counting.name)
+    assert not vectors.vectors_of([p.id for p in lines_held])
+
+    heart = next(p for p in lines_held if p.code == "I50.9")
+    matrix = counting.embed_batch([p.text for p in lines_held])
+    vectors.upsert([p.id for p in lines_held], matrix, [p.metadata() for p in lines_held])
+    assert vectors.vectors_of([heart.id])  # as version 6 stored them
+    index = Index(settings.model_copy(update={"embedder": "hash"}))
+    hits = index.searcher.search(heart.text, 10, Filters(), modes=("dense",)).hits
+    assert hits and all(h.passage.kind != "index" for h in hits)
+    assert index.searcher.search(heart.text, 10, Filters(kind="index"), modes=("dense",)).hits == []
+
+    counting.seen.clear()
+    monkeypatch.setattr(pipeline, "PIPELINE_VERSION", "7-next")
+    again, errors = ingest(settings, [tabular, index_file], quiet=True, embedder=counting)
+    assert not errors and counting.seen == []
+    assert {r.source: r.removed for r in again}["icd10cm-index"] == len(lines_held)
+    assert not vectors.vectors_of([p.id for p in lines_held])
