@@ -21,6 +21,8 @@ from assistant.tuning import LEXICAL_POOL, OVERFETCH, PROSE_OVERFETCH
 from assistant.vector_texts import WITHOUT_VECTOR
 from assistant.vectorstore import PROSE_KINDS, StoreHandle, VectorHit, each_once
 
+KIND = FILTER_FIELDS.index("kind")
+
 
 @dataclass
 class Probe:
@@ -120,9 +122,8 @@ class Vectors:
         of the main collection holds them twice)."""
         alone = self.alone([h.id for h in named])
         # an index built before its index lines lost their vectors still holds them
-        at = FILTER_FIELDS.index("kind")
         fields = self.fields
-        hits = [h for h in near if h.id in fields and fields[h.id][at] not in WITHOUT_VECTOR]
+        hits = [h for h in near if h.id in fields and fields[h.id][KIND] not in WITHOUT_VECTOR]
         if not alone:
             return hits
         return each_once(
@@ -188,13 +189,13 @@ class Vectors:
         """Nearest passages. In a search over every kind, with ``titles``, a code's title
         vector stands in for its passage vector when nearer (same model, same query: the
         distances compare), so a code gets one dense vote, not two."""
+        if filters.kind in WITHOUT_VECTOR:  # none stored: nothing to keep or ask the store for
+            return []
         depth = self.depth
         hits = self.wide
         if titles and filters.kind is None:
             hits = sorted([*self.wide, *self.titles], key=lambda h: h.distance)
         kept_ids = list(dict.fromkeys(self.kept(hits, filters)))
-        if filters.kind in WITHOUT_VECTOR:
-            return []
         if len(kept_ids) >= depth // 2 or not fallback or self.vector is None:
             return kept_ids[:depth]
         assert self.store is not None
