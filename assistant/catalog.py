@@ -164,16 +164,21 @@ class Catalog:
 
     def titles(self, system: str, keys: list[str]) -> dict[str, tuple[str, str]]:
         """(display code, title) of each of ``keys`` the catalog holds, in one pass."""
-        found: dict[str, tuple[str, str]] = {}
+        rows = self.code_rows(system, keys, "key, code, title")
+        return {r["key"]: (r["code"], r["title"]) for r in rows}
+
+    def code_rows(
+        self, system: str, keys: list[str], columns: str, where: str = ""
+    ) -> Iterator[sqlite3.Row]:
+        """``columns`` of the codes of one system with one of ``keys`` (and ``where``), read
+        a batch of keys a query."""
         for start in range(0, len(keys), IN_BATCH):
             part = keys[start : start + IN_BATCH]
-            rows = self.conn.execute(
-                f"SELECT key, code, title FROM {self.codes_table} WHERE system = ? "
+            yield from self.conn.execute(
+                f"SELECT {columns} FROM {self.codes_table} WHERE system = ? {where} "
                 f"AND key IN ({','.join('?' * len(part))})",
                 [system, *part],
-            ).fetchall()
-            found.update({r["key"]: (r["code"], r["title"]) for r in rows})
-        return found
+            )
 
     def sources(self) -> list[dict[str, object]]:
         rows = self.conn.execute("SELECT * FROM sources ORDER BY name, edition").fetchall()
@@ -514,6 +519,11 @@ class Catalog:
             f"SELECT billable FROM {self.codes_table} WHERE system = ? AND key = ?", (system, key)
         ).fetchone()
         return row is not None and not row["billable"]
+
+    def headers(self, system: str, keys: list[str]) -> set[str]:
+        """Those of ``keys`` that are known codes and not billable (``is_header`` of each, read
+        in one query a batch)."""
+        return {row["key"] for row in self.code_rows(system, keys, "key", "AND billable = 0")}
 
     def billable_as_written(self, written: str) -> list[bool]:
         """Whether each code stored in exactly this written form is billable (any system)."""

@@ -67,16 +67,27 @@ class IndexLookup:
         wanted = stems(text)
         if not wanted:
             return [], False
-        found = self.candidates(wanted)
-        # ties go to the entry the index prints first (grafted entries come last)
-        ranked = sorted(found, key=lambda i: (*self.rank(self.entries[i], wanted), i))
+        # ``rank`` of each candidate, inlined (some 300 a query), with the words covered
+        # counted rather than divided: the same order; ties go to the entry the index prints
+        # first (grafted entries come last)
+        entries, size = self.entries, len(wanted)
+        ranked = sorted(
+            (
+                -len(wanted.intersection(entry.every)),
+                len(entry.essential) - len(wanted.intersection(entry.essential)),
+                entry.level,
+                i,
+            )
+            for i in self.candidates(wanted)
+            for entry in (entries[i],)
+        )
         whole = False
         out: list[tuple[str, str]] = []
-        for i in ranked:
-            entry = self.entries[i]
+        for covered, extra, _, i in ranked:
+            entry = entries[i]
             pair = (entry.system, entry.code)
             if (system is None or entry.system == system) and pair not in out:
-                whole = whole or (not out and self.rank(entry, wanted)[:2] == (-1.0, 0))
+                whole = whole or (not out and -covered == size and extra == 0)
                 out.append(pair)
             if len(out) >= limit:
                 break

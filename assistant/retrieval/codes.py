@@ -3,6 +3,8 @@ passage is a heading (a category or subcategory, which coders do not report)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from assistant.catalog import Catalog
 from assistant.codes import to_key
 from assistant.filters import Filters
@@ -44,7 +46,14 @@ def parents(catalog: Catalog, system: str, code: str, filters: Filters) -> Ranke
     return [pid for pid, codes in found if system != "icd10pcs" or f'"{code}"' in codes]
 
 
-def is_heading(catalog: Catalog, passage: Passage) -> bool:
-    if passage.kind != "code" or not passage.code or passage.system != "icd10cm":
-        return False
-    return catalog.is_header(passage.system, to_key(passage.code))
+def headings(catalog: Catalog, passages: Iterable[Passage]) -> set[str]:
+    """The ids of those of ``passages`` that are headings (categories and subcategories,
+    which coders do not report), read in one query."""
+    keyed = {p.id: to_key(p.code or "") for p in passages if may_be_heading(p)}
+    headers = catalog.headers("icd10cm", list(set(keyed.values()))) if keyed else set()
+    return {pid for pid, key in keyed.items() if key in headers}
+
+
+def may_be_heading(passage: Passage) -> bool:
+    """Only an ICD-10-CM code passage is held back as a heading."""
+    return passage.kind == "code" and bool(passage.code) and passage.system == "icd10cm"

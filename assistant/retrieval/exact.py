@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from assistant.codes import to_key
-from assistant.retrieval.codes import describing, is_heading
+from assistant.retrieval.codes import describing, headings
 from assistant.retrieval.signal import Ranked, Ranking, Request
 
 
@@ -44,4 +44,5 @@ class Exact:
             if filters.system in (None, system):
                 ids += describing(catalog, system, catalog.display(system, key), code_filters)
         found = catalog.passages(list(dict.fromkeys(ids)))
-        return [pid for pid, passage in found.items() if not is_heading(catalog, passage)]
+        held_back = headings(catalog, found.values())
+        return [pid for pid in found if pid not in held_back]

@@ -17,7 +17,7 @@ from assistant.filters import Filters
 from assistant.models import Passage
 from assistant.qualifiers import Reading, read
 from assistant.query import Query, analyse
-from assistant.retrieval.codes import is_heading
+from assistant.retrieval.codes import headings
 from assistant.retrieval.derived import Derived
 from assistant.retrieval.fusion import fuse
 from assistant.retrieval.pools import Probe, Vectors, Words
@@ -174,12 +174,13 @@ class Searcher:
         scores, via = fuse(rankings, weights)
         passages = self.candidates(sorted(scores, key=lambda pid: -scores[pid]), k)
         guideline_kind = filters.kind == "guideline" and "defined" in modes
+        held_back = headings(self.catalog, passages.values())
         best = rerank(
             scores,
             via,
             passages,
             weights,
-            self.is_heading,
+            lambda passage: passage.id in held_back,
             self.reading(probe.query, modes),
             probe.query.setting,
             self.chapters(probe.query) if guideline_kind else (),
@@ -224,9 +225,6 @@ class Searcher:
         keys = [to_key(ref.code) for ref in query.codes if ref.system == "icd10cm"]
         names = [self.catalog.chapter("icd10cm", key) for key in dict.fromkeys(keys)]
         return tuple(f"I.C.{name}" for name in dict.fromkeys(names) if name)
-
-    def is_heading(self, passage: Passage) -> bool:
-        return is_heading(self.catalog, passage)
 
 
 def waiting_shelves(catalog: Catalog) -> frozenset[str]:

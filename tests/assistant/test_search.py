@@ -276,3 +276,18 @@ def test_a_code_titled_alone_is_found_by_its_one_vector(index: Index) -> None:
     assert (
         fallback.wide == [] and fallback.ranked(Filters(kind="code"), fallback=True)[0] == code.id
     )
+
+
+def test_headings_read_at_once_are_the_categories_among_the_passages(index: Index) -> None:
+    """Reranking reads which candidates are headings in one query: ICD-10-CM categories and
+    subcategories, not billable codes, and never a passage of another system or kind."""
+    from assistant.retrieval.codes import headings
+
+    catalog = index.catalog
+    every = list(catalog.every_passage())
+    held_back = headings(catalog, every)
+    cm = [p for p in every if p.system == "icd10cm" and p.kind == "code" and p.code]
+    one_by_one = {p.id for p in cm if catalog.is_header("icd10cm", str(p.code).replace(".", ""))}
+    assert held_back == one_by_one
+    assert {catalog.passages([pid])[pid].code for pid in held_back} >= {"E11"}
+    assert not any(p.id in held_back for p in every if p.system != "icd10cm")
