@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from assistant import evaluate
+from bench.loopback import Loopback
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -137,22 +138,22 @@ async def load(
     errors = 0
     stop = time.monotonic() + seconds
 
-    async def client(n: int, http: httpx.AsyncClient) -> None:
+    async def client(n: int, http: Loopback) -> None:
         nonlocal errors
         order = queries[n::clients] + queries[:n:clients]
         i = 0
         while time.monotonic() < stop:
             q = order[i % len(order)]
             i += 1
-            ms, ok = await timed(http, url, endpoint, q)
+            ms, ok = await timed(http, endpoint, q)
             spent.append(ms)
             errors += not ok
 
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-        began = time.monotonic()
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
-        wall = time.monotonic() - began
+    http = Loopback(url, connections=clients)
+    began = time.monotonic()
+    await asyncio.gather(*(client(n, http) for n in range(clients)))
+    wall = time.monotonic() - began
+    await http.close()
     return summary(spent, errors, wall)
 
 
@@ -164,34 +165,35 @@ async def paced(
     spent: list[float] = []
     errors = 0
 
-    async def one(q: str, http: httpx.AsyncClient) -> None:
+    async def one(q: str, http: Loopback) -> None:
         nonlocal errors
-        ms, ok = await timed(http, url, endpoint, q)
+        ms, ok = await timed(http, endpoint, q)
         spent.append(ms)
         errors += not ok
 
-    limits = httpx.Limits(max_connections=256)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as http:
-        began = time.monotonic()
-        tasks = []
-        for n in range(int(rate * seconds)):
-            await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
-            tasks.append(asyncio.create_task(one(queries[n % len(queries)], http)))
-        await asyncio.gather(*tasks)
-    return summary(spent, errors, time.monotonic() - began) | {"rate": rate}
+    http = Loopback(url)
+    began = time.monotonic()
+    tasks = []
+    for n in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, began + n / rate - time.monotonic()))
+        tasks.append(asyncio.create_task(one(queries[n % len(queries)], http)))
+    await asyncio.gather(*tasks)
+    wall = time.monotonic() - began
+    await http.close()
+    return summary(spent, errors, wall) | {"rate": rate}
 
 
-async def timed(http: httpx.AsyncClient, url: str, endpoint: str, q: str) -> tuple[float, bool]:
+async def timed(http: Loopback, endpoint: str, q: str) -> tuple[float, bool]:
     """One request: its milliseconds, and whether it was answered with 200."""
     started = time.perf_counter()
     try:
         if endpoint == "search":
-            r = await http.get(f"{url}/v1/search", params={"q": q, "k": 10})
+            status, _ = await http.get("/v1/search", {"q": q, "k": 10})
         else:
             body = {"messages": [{"role": "user", "content": q}], "use_llm": False}
-            r = await http.post(f"{url}/v1/chat", json=body)
-        ok = r.status_code == 200
-    except httpx.HTTPError:
+            status, _ = await http.post("/v1/chat", body)
+        ok = status == 200
+    except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
         ok = False
     return (time.perf_counter() - started) * 1000, ok
 
