@@ -354,6 +354,16 @@ class Catalog:
         rows = self.conn.execute(f"SELECT * FROM passages_all WHERE id IN ({marks})", ids)
         return {row["id"]: row_to_passage(row) for row in rows}
 
+    def pointed_codes(self, ids: list[str]) -> dict[str, tuple[str, str]]:
+        """(system, code) of each of the passages ``ids`` that names a code (an index line's
+        code is where it points), read without the passages' text."""
+        marks = ",".join("?" * len(ids))
+        rows = self.conn.execute(
+            f"SELECT id, system, code FROM passages_all WHERE id IN ({marks}) AND code != ''",
+            ids,
+        )
+        return {row["id"]: (row["system"], row["code"]) for row in rows}
+
     def filter_fields(self, ids: list[str], table: str = "passages") -> dict[str, tuple[str, ...]]:
         """What search filters on (FILTER_FIELDS, in order) for each passage that exists (in
         ``table``: those in use, or ``passages_all``), read from the catalog: much cheaper than

@@ -21,12 +21,12 @@ class IndexLines:
         filters = request.filters
         index_filters = replace(filters, kind="index", source=None, version=None)
         ranked = words.ranked(index_filters, INDEX_LINES)
-        lines = request.catalog.passages(ranked)
+        lines = request.catalog.pointed_codes(ranked)
         code_filters = replace(filters, kind="code")
         pointed = [
-            (line.system, line.code.rstrip("-").rstrip("."))
+            (line[0], line[1].rstrip("-").rstrip("."))
             for pid in ranked
-            if (line := lines.get(pid)) is not None and line.code
+            if (line := lines.get(pid)) is not None
         ]
         described = describing_each(request.catalog, pointed, code_filters)
         out: Ranked = []
