@@ -27,7 +27,7 @@ from bench.load import paced, served
 ROOT = Path(__file__).resolve().parents[1]
 P95_LIMIT_MS = 150.0
 SERVERS = {
-    "medcode": (["-m", "cli.launch", "serve"], ("search", "chat")),
+    "medcode": (["-m", "cli.main", "serve"], ("search", "chat")),
     "naive": (["-m", "uvicorn", "bench.naive:app"], ("search",)),
 }
 

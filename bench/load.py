@@ -82,7 +82,7 @@ def api_server(
     data: Path, env: dict[str, str], workers: int = 1
 ) -> Iterator[tuple[str, int, float]]:
     started = time.monotonic()
-    command = ["-m", "cli.launch", "serve", "--workers", str(workers)]
+    command = ["-m", "cli.main", "serve", "--workers", str(workers)]
     with served(command, data, {"MEDCODE_EMBEDDER": "minilm", **env}) as (url, pid):
         yield url, pid, time.monotonic() - started
 

@@ -5,8 +5,7 @@ A server answers questions it has not seen, after many others: the process is fi
 ``medcode serve`` warms it, then by searches of other GEMs titles (another seed), and only then
 timed on the eval queries. The first searches of a fresh process, and the same queries asked
 again (per-question caches hit), are reported beside it, and so are the parts a search cannot
-go below: the encoding of its focus, its two vector queries, and the search without them. It
-runs with huge pages, as the ``medcode`` program does (cli/launch.py)."""
+go below: the encoding of its focus, its two vector queries, and the search without them."""
 
 from __future__ import annotations
 
@@ -24,7 +23,6 @@ from assistant.retrieval.registry import ALL_MODES
 from assistant.retrieval.searcher import Searcher
 from assistant.settings import Settings
 from assistant.tuning import OVERFETCH, Weights
-from cli.launch import relaunch_with_huge_pages
 from ingest import gems_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,5 +110,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    relaunch_with_huge_pages()  # as the `medcode` program runs
     main()

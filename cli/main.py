@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     except MedcodeError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (`medcode sources | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,7 +15,7 @@ from tests.conftest import cli_env
 
 def medcode(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli.launch", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env=cli_env(settings),
         capture_output=True,
         text=True,
