@@ -19,10 +19,11 @@ from typing import Any
 from assistant import evaluate, evaluate_real
 from assistant.chat import Assistant, Turn
 from assistant.index import Index
+from assistant.retrieval.pools import vector_depths
 from assistant.retrieval.registry import ALL_MODES
 from assistant.retrieval.searcher import Searcher
 from assistant.settings import Settings
-from assistant.tuning import OVERFETCH, Weights
+from assistant.tuning import Weights
 from ingest import gems_benchmark
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,21 +56,20 @@ def timed(fn: Callable[[Any], object], items: Sequence[Any]) -> dict[str, float]
 
 def floors(searcher: Searcher, queries: list[str]) -> dict[str, dict[str, float]]:
     """What a search is made of, each timed alone over the same queries: the encoding of the
-    focus, the two vector queries a search asks (as retrieval/pools.py asks them), and the
+    focus, the two vector queries a search asks (as deep as retrieval/pools.py asks them), and the
     search without the lists that need them (BM25, the index lookup, fusion, reranking)."""
     store = searcher.vectors.get() if searcher.vectors else None
     if searcher.embedder is None or store is None:
         return {}
     focus = [searcher.analyse(q).focus for q in queries]
     vectors = [searcher.embedder.embed_query(text) for text in focus]
-    depth = Weights().depth
-    wide = depth * OVERFETCH
+    wide, named = vector_depths(Weights().depth)
     without = tuple(mode for mode in ALL_MODES if mode not in VECTOR_MODES)
     return {
         "encoding": timed(searcher.embedder.embed_query, focus),
         "main_vector_query": timed(lambda v: store.query(v, wide, metadata=False), vectors),
         "title_vector_query": timed(
-            lambda v: store.titles.query(v, max(wide, depth * 2), metadata=False), vectors
+            lambda v: store.titles.query(v, named, metadata=False), vectors
         ),
         "search_without_vectors": timed(lambda q: searcher.search(q, 10, modes=without), queries),
     }

@@ -105,11 +105,11 @@ class Vectors:
             self.vector = vector if vector is not None else embedder.embed_query(text)
             # most codes' one vector is their title's (see vector_texts): the title query is
             # as deep as the wide one, and its hits of those codes join the wide list
-            wants = depth * OVERFETCH if wide else 0
+            wants, named_wants = vector_depths(depth, wide)
             near = self.store.query(self.vector, wants, metadata=False) if wide else []
             named = []
             if titles or wide:
-                named = self.store.titles.query(self.vector, max(wants, depth * 2), metadata=False)
+                named = self.store.titles.query(self.vector, named_wants, metadata=False)
             self.read_fields(near + named)
             self.wide = self.joined(near, named)[:wants] if wide else []
             self.titles = [h for h in named[: depth * 2] if h.id in self.fields] if titles else []
@@ -241,6 +241,13 @@ class Vectors:
         self.read_fields(near)
         whole = 0 < len(near) < wanted
         return self.kept([h for h in near if h.id in self.fields], filters), whole
+
+
+def vector_depths(depth: int, wide: bool = True) -> tuple[int, int]:
+    """Neighbours a search asks of the main collection (none without the wide list) and of the
+    title collection (twice the depth for the title list, and as deep as the wide query)."""
+    wants = depth * OVERFETCH if wide else 0
+    return wants, max(wants, depth * 2)
 
 
 def shelf_of(passage_id: str) -> str:
